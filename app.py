@@ -1,0 +1,162 @@
+"""Comptoir: the application factory. `flask --app app ...` and `gunicorn app:app` find it."""
+import os
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import build_config
+from extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """SQLite as the embedded default: integrity, concurrency, and no deleted
+    personal data left behind in free pages."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute("PRAGMA secure_delete = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(build_config(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from i18n import compile_catalogues
+    compile_catalogues(_translation_directories())
+    babel.init_app(app, locale_selector=_select_locale,
+                   default_translation_directories=";".join(_translation_directories()))
+
+    import models  # noqa: F401  (registers every table)
+    from blueprints.auth import bp as auth_bp
+    from blueprints.customers import bp as customers_bp
+    from blueprints.loyalty import bp as loyalty_bp
+    from blueprints.sales import bp as sales_bp
+    from blueprints.team import bp as team_bp
+
+    for blueprint in (auth_bp, customers_bp, loyalty_bp, sales_bp, team_bp):
+        app.register_blueprint(blueprint)
+
+    import sessions
+    sessions.init_app(app)
+    _register_template_helpers(app)
+    _register_error_handlers(app)
+    _register_headers(app)
+    from cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _translation_directories() -> list[str]:
+    """The app's catalogue plus one per blueprint, so each room keeps its own."""
+    root = Path(__file__).parent
+    dirs = [root / "translations"] + sorted(root.glob("blueprints/*/translations"))
+    return [str(d) for d in dirs if d.is_dir()]
+
+
+def _select_locale() -> str:
+    languages = ("fr", "en")
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    if session.get("language") in languages:
+        return session["language"]
+    return "fr"  # French first, whatever the browser says
+
+
+def _register_template_helpers(app: Flask) -> None:
+    import formatting
+    from permissions import can, field_level
+
+    @app.context_processor
+    def inject():
+        return {
+            "can": lambda capability: can(current_user, capability),
+            "field_level": lambda name, customer=None: field_level(current_user, name, customer),
+            "current_locale": str(get_locale()),
+        }
+
+    formatting.register(app)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from flask_babel import gettext as _
+    from htmx import is_htmx
+
+    def error_page(status: int, title: str, message: str):
+        if is_htmx():
+            return render_template("errors/_message.html", message=message), status
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(403)
+    def forbidden(_error):
+        return error_page(403, _("Accès refusé"),
+                          _("Votre ensemble d'autorisations ne permet pas cette action."))
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return error_page(404, _("Page introuvable"), _("Cette page n'existe pas ou plus."))
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return error_page(413, _("Fichier trop volumineux"),
+                          _("Le fichier dépasse la taille maximale acceptée."))
+
+    @app.errorhandler(429)
+    def too_many(_error):
+        return error_page(429, _("Trop de tentatives"),
+                          _("Trop de tentatives de connexion. Réessayez dans une minute."))
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return error_page(400, _("Session expirée"),
+                          _("Le formulaire a expiré. Rechargez la page et réessayez."))
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        db.session.rollback()
+        return error_page(500, _("Erreur"), _("Une erreur est survenue ; rien n'a été enregistré."))
+
+
+def _register_headers(app: Flask) -> None:
+    from htmx import add_vary_header
+
+    @app.after_request
+    def headers(response):
+        add_vary_header(response)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        # A referrer is needed by Flask-WTF's CSRF check over HTTPS.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
+        return response
+
+
+def __getattr__(name: str):
+    """`app` is built on first use, so importing this module has no side effect."""
+    if name in ("app", "application"):
+        instance = create_app()
+        globals()[name] = instance
+        return instance
+    raise AttributeError(name)

@@ -1,0 +1,112 @@
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from urllib.parse import urlsplit
+
+import sessions
+from audit import record
+from blueprints.auth import bp
+from blueprints.auth.forms import LoginForm, SetupForm
+from blueprints.auth.service import authenticate, create_owner, has_employees
+from extensions import db, limiter
+from permissions import can, public, requires
+
+
+def _home_url() -> str:
+    if can(current_user, "customers.basic"):
+        return url_for("customers.index")
+    if can(current_user, "access.register"):
+        return url_for("sales.new")
+    return url_for("auth.account")
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only a path of this site: never an open redirect.
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/")
+@requires()
+def home():
+    return redirect(_home_url())
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 401)
+def login():
+    if not has_employees():
+        return redirect(url_for("auth.setup"))
+    if current_user.is_authenticated:
+        return redirect(_home_url())
+    form = LoginForm()
+    if form.validate_on_submit():
+        employee = authenticate(form.email.data, form.password.data)
+        if employee is not None:
+            sessions.start(employee)
+            record("sign_in", "employee", employee.id, employee_id=employee.id)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or _home_url())
+        form.password.errors.append(_("Adresse courriel ou mot de passe incorrect."))
+        return render_template("auth/login.html", form=form), 401
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@requires()
+def logout():
+    record("sign_out", "employee", current_user.id)
+    db.session.commit()
+    sessions.end()
+    flash(_("Vous êtes déconnecté."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def language():
+    """The switch on the sign-in page and in the header. A signed-in employee's
+    choice is kept on their record."""
+    choice = request.form.get("language")
+    if choice not in ("fr", "en"):
+        return redirect(url_for("auth.login"))
+    session["language"] = choice
+    if current_user.is_authenticated:
+        current_user.language = choice
+        db.session.commit()
+    return redirect(_safe_next(request.form.get("next")) or url_for("auth.login"))
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+@public
+def setup():
+    """First run: create the owner. Gone once any employee exists."""
+    if has_employees():
+        return redirect(url_for("auth.login"))
+    form = SetupForm()
+    if form.validate_on_submit():
+        owner = create_owner(form.name.data, form.email.data, form.password.data,
+                             shop_name=form.shop_name.data, language=session.get("language", "fr"))
+        record("employee_created", "employee", owner.id, employee_id=owner.id, details={"set": "owner"})
+        db.session.commit()
+        sessions.start(owner)
+        flash(_("Bienvenue ! Votre boutique est prête."), "success")
+        return redirect(url_for("customers.index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/setup.html", form=form), status
+
+
+@bp.route("/account")
+@requires()
+def account():
+    return render_template("auth/account.html")

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("team", __name__, url_prefix="/team")
+
+from blueprints.team import routes  # noqa: E402,F401

@@ -1,0 +1,40 @@
+"""Command-line entry points: `flask --app app create-owner`, `flask --app app demo`."""
+import click
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("create-owner")
+    @click.option("--name", required=True)
+    @click.option("--email", required=True)
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    @click.option("--shop-name", default=None)
+    def create_owner_command(name: str, email: str, password: str, shop_name: str | None):
+        """Create the shop's owner (Propriétaire), for scripted installs."""
+        from blueprints.auth.service import SetupError, create_owner
+        from extensions import db
+        if len(password) < 10:
+            raise click.BadParameter("at least 10 characters", param_hint="--password")
+        try:
+            owner = create_owner(name, email, password, shop_name=shop_name)
+        except SetupError as error:
+            raise click.ClickException(f"{email}: {error}")
+        db.session.commit()
+        click.echo(f"Owner {owner.email} created.")
+
+    @app.cli.command("demo")
+    @click.option("--customers", "customer_count", default=2000, show_default=True,
+                  help="How many customers; 1000000 builds a benchmark shop.")
+    @click.option("--sales", "sale_count", default=None, type=int,
+                  help="How many sales (default: five per customer).")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the shop already has employees.")
+    @click.option("--seed", default=2026, show_default=True)
+    def demo_command(customer_count: int, sale_count: int | None, if_empty: bool, seed: int):
+        """Load the demo shop (replaces any existing data)."""
+        from demo import build_demo_shop, shop_is_empty
+        if if_empty and not shop_is_empty():
+            click.echo("The shop already has data; demo not loaded.")
+            return
+        summary = build_demo_shop(customer_count=customer_count, sale_count=sale_count, seed=seed,
+                                  echo=click.echo)
+        click.echo(summary)

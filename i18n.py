@@ -1,0 +1,74 @@
+"""Compiling the translation catalogues (.po -> .mo) when they change, so that
+neither a developer nor a deploy can forget the step."""
+import os
+import tempfile
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+
+def compile_catalogues(directories: list[str]) -> None:
+    for directory in directories:
+        for po_path in Path(directory).glob("*/LC_MESSAGES/*.po"):
+            mo_path = po_path.with_suffix(".mo")
+            if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+                continue
+            with po_path.open("rb") as handle:
+                catalogue = read_po(handle)
+            # Write then rename: several app servers may start at once.
+            fd, tmp = tempfile.mkstemp(dir=mo_path.parent, suffix=".mo.tmp")
+            with os.fdopen(fd, "wb") as handle:
+                write_mo(handle, catalogue)
+            os.replace(tmp, mo_path)
+
+
+ROOT = Path(__file__).resolve().parent
+# Source trees scanned for interface strings (msgids are French, the first language).
+_SOURCES = ["*.py", "blueprints/**/*.py", "templates/**/*.html"]
+
+
+def interface_strings() -> set[str]:
+    """Every msgid used by the code and the templates."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+
+    method_map = [("**.py", "python"), ("**.html", "jinja2")]
+    found: set[str] = set()
+    for pattern in _SOURCES:
+        for path in ROOT.glob(pattern):
+            if ".venv" in path.parts or "tests" in path.parts:
+                continue
+            method = "jinja2" if path.suffix == ".html" else "python"
+            for _lineno, message, _comments, _context in extract_from_file(method, str(path), keywords=keywords):
+                found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def english_catalogue() -> dict[str, str]:
+    """msgid -> English text, merged from every translations/ directory."""
+    merged: dict[str, str] = {}
+    for po_path in [ROOT / "translations/en/LC_MESSAGES/messages.po",
+                    *ROOT.glob("blueprints/*/translations/en/LC_MESSAGES/messages.po")]:
+        if not po_path.exists():
+            continue
+        with po_path.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id:
+                    key = message.id if isinstance(message.id, str) else message.id[0]
+                    text = message.string if isinstance(message.string, str) else (message.string or [""])[0]
+                    if text:
+                        merged[key] = text
+    return merged
+
+
+def missing_english() -> list[str]:
+    catalogue = english_catalogue()
+    return sorted(msgid for msgid in interface_strings() if msgid not in catalogue)
+
+
+if __name__ == "__main__":
+    # python i18n.py -> the strings that still need an English translation
+    for msgid in missing_english():
+        print(msgid)

@@ -1,0 +1,47 @@
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import utcnow
+
+# Why a ledger row exists.
+ENTRY_KINDS = ("add", "redeem", "earn", "refund", "merge", "removal")
+
+
+class PointsEntry(db.Model):
+    """One change of a member's points. The cached Customer.points_balance is
+    always the sum of these rows for that customer."""
+    __tablename__ = "points_entries"
+    __table_args__ = (Index("ix_points_entries_customer", "customer_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    delta: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
+    sale_id: Mapped[int | None] = mapped_column(ForeignKey("sales.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    employee = relationship("Employee")
+
+
+class Reward(db.Model):
+    """A one-time reward: Obtenue (earned), Réclamée (claimed) or Expirée (expired)."""
+    __tablename__ = "rewards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    earned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+
+    def status(self, now: datetime | None = None) -> str:
+        if self.claimed_at is not None:
+            return "claimed"
+        if self.expires_at is not None and self.expires_at < (now or utcnow()):
+            return "expired"
+        return "earned"

@@ -1,0 +1,81 @@
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import utcnow
+
+PAYMENT_METHODS = ("cash", "card")
+CARD_BRANDS = ("visa", "mastercard", "amex", "cb", "other")
+SALE_STATUSES = ("completed", "refunded", "voided")
+# How the sale's customer was found: chosen by the cashier, or from the card (seed 004).
+CUSTOMER_LINKS = ("chosen", "card_created", "card_matched")
+
+
+class Sale(db.Model):
+    __tablename__ = "sales"
+    __table_args__ = (
+        Index("ix_sales_created", "created_at", "id"),
+        Index("ix_sales_customer", "customer_id", "created_at"),
+        Index("ix_sales_location_created", "location_id", "created_at"),
+        Index("ix_sales_card", "card_brand", "card_last4"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    customer_link: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    total_cents: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(20), default="completed")
+    payment_method: Mapped[str] = mapped_column(String(10), default="cash")
+    card_brand: Mapped[str | None] = mapped_column(String(20))
+    card_last4: Mapped[str | None] = mapped_column(String(4))
+    card_holder_name: Mapped[str | None] = mapped_column(String(120))
+    points_earned: Mapped[int] = mapped_column(default=0)
+
+    items: Mapped[list["SaleItem"]] = relationship(
+        back_populates="sale", cascade="all, delete-orphan", order_by="SaleItem.id")
+    location = relationship("Location")
+    employee = relationship("Employee")
+    customer = relationship("Customer")
+
+
+class SaleItem(db.Model):
+    __tablename__ = "sale_items"
+    __table_args__ = (Index("ix_sale_items_name", "name_key", "sale_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sales.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(120), default="")  # folded, for the item filter
+    quantity: Mapped[int] = mapped_column(default=1)
+    unit_price_cents: Mapped[int] = mapped_column(default=0)
+
+    sale: Mapped[Sale] = relationship(back_populates="items")
+
+    @property
+    def line_total_cents(self) -> int:
+        return self.quantity * self.unit_price_cents
+
+
+class Invoice(db.Model):
+    """A sale invoiced to a customer (seed 002): open until settled."""
+    __tablename__ = "invoices"
+    __table_args__ = (Index("ix_invoices_customer_status", "customer_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sales.id", ondelete="CASCADE"), unique=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    amount_cents: Mapped[int]
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open / paid
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    paid_at: Mapped[datetime | None]
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
+
+    sale = relationship("Sale")
+    customer = relationship("Customer")
+    paid_by = relationship("Employee")

@@ -1,0 +1,40 @@
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from extensions import db
+
+
+class ShopSettings(db.Model):
+    """One row (id 1): the shop's name and the defaults every rule reads."""
+    __tablename__ = "shop_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), default="Comptoir")
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    phone_region: Mapped[str] = mapped_column(String(2), default="FR")
+    # Points earned per whole unit of currency spent by a loyalty member.
+    earn_rate: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal("1"))
+    # Days an earned one-time reward can be claimed.
+    reward_validity_days: Mapped[int] = mapped_column(default=90)
+
+    @classmethod
+    def get(cls) -> "ShopSettings":
+        settings = db.session.get(cls, 1)
+        if settings is None:
+            settings = cls(id=1, name="Comptoir", currency="EUR", phone_region="FR",
+                           earn_rate=Decimal("1"), reward_validity_days=90)
+            db.session.add(settings)
+            db.session.flush()
+        return settings
+
+
+class Location(db.Model):
+    """A point of sale of the shop."""
+    __tablename__ = "locations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    address: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

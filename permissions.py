@@ -1,0 +1,356 @@
+"""The one permission mechanism: capabilities, can(), @requires, and the
+customer view that carries only the fields an employee may see.
+
+Routes, templates, htmx fragments, search, sorts, filters and exports all ask
+here; nothing else decides who sees what.
+"""
+from __future__ import annotations
+
+
+from dataclasses import dataclass, field
+from functools import wraps
+
+from flask import abort, g, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+CONTACT_FIELDS = ("email", "phone", "address")
+# Levels of a contact field, weakest first. Each is a capability
+# "customers.<field>.<level>"; "none" is the absence of all three.
+FIELD_LEVELS = ("none", "masked", "view", "edit")
+
+# The matrix, grouped as Square groups it. Order here is the order on screen.
+CAPABILITY_GROUPS: list[tuple[str, object, list[tuple[str, object]]]] = [
+    ("access", _l("Points d'accès"), [
+        ("access.register", _l("Écran de vente")),
+        ("access.backoffice", _l("Arrière-boutique")),
+    ]),
+    ("customer_data", _l("Données des clients"), [
+        (f"customers.{name}.{level}", label)
+        for name, label in (("email", _l("Adresse courriel")), ("phone", _l("Téléphone")),
+                            ("address", _l("Adresse postale")))
+        for level in ("masked", "view", "edit")
+    ]),
+    ("profile", _l("Ressources du profil"), [
+        ("customers.history.view", _l("Transactions, factures et commentaires")),
+    ]),
+    ("actions", _l("Actions clients"), [
+        ("customers.basic", _l("Clients – Base")),
+        ("customers.archive", _l("Clients – Archivage")),
+        ("customers.merge", _l("Clients – Fusion")),
+        ("customers.delete", _l("Clients – Suppression de clients")),
+        ("customers.import", _l("Clients – Importation")),
+        ("customers.export", _l("Clients – Exportation")),
+    ]),
+    ("loyalty", _l("Fidélité"), [
+        ("loyalty.points", _l("Ajouter et utiliser des points")),
+        ("loyalty.rewards", _l("Récompenses ponctuelles")),
+        ("loyalty.groups", _l("Groupes")),
+        ("loyalty.remove", _l("Retirer du programme")),
+    ]),
+    ("sales", _l("Ventes"), [
+        ("sales.refund", _l("Rembourser ou annuler une vente")),
+        ("sales.invoices", _l("Régler les factures")),
+    ]),
+    ("team", _l("Équipe"), [
+        ("team.manage", _l("Employés, autorisations et journal d'audit")),
+    ]),
+]
+
+CAPABILITIES: frozenset[str] = frozenset(
+    cap for _, _, caps in CAPABILITY_GROUPS for cap, _ in caps)
+
+# Granting the key grants the values too (applied transitively).
+IMPLIES: dict[str, set[str]] = {
+    **{f"customers.{name}.edit": {f"customers.{name}.view"} for name in CONTACT_FIELDS},
+    **{f"customers.{name}.view": {f"customers.{name}.masked"} for name in CONTACT_FIELDS},
+    **{f"customers.{name}.masked": {"customers.basic"} for name in CONTACT_FIELDS},
+    "customers.history.view": {"customers.basic"},
+    "customers.archive": {"customers.basic"},
+    "customers.merge": {"customers.basic", "customers.archive"},
+    "customers.delete": {"customers.basic", "customers.archive"},
+    "customers.import": {"customers.basic"},
+    "customers.export": {"customers.basic"},
+    "loyalty.points": {"customers.basic"},
+    "loyalty.rewards": {"customers.basic"},
+    "loyalty.groups": {"customers.basic"},
+    "loyalty.remove": {"customers.basic"},
+    "sales.refund": {"access.register"},
+    "sales.invoices": {"customers.basic"},
+    "customers.basic": {"access.backoffice"},
+}
+
+# The three sets every shop starts with. "Employé" is the default and, as in
+# Square, sees no contact details.
+DEFAULT_SETS: dict[str, set[str] | None] = {
+    "Propriétaire": None,  # everything, locked
+    "Gérant": {
+        "access.register", "access.backoffice", "customers.basic",
+        "customers.email.edit", "customers.phone.edit", "customers.address.edit",
+        "customers.history.view", "customers.archive", "customers.merge", "customers.export",
+        "loyalty.points", "loyalty.rewards", "loyalty.groups", "sales.refund", "sales.invoices",
+    },
+    "Employé": {"access.register", "access.backoffice", "customers.basic", "loyalty.points"},
+}
+
+
+def closure(capabilities) -> frozenset[str]:
+    """The capabilities with everything they imply."""
+    result = set(capabilities)
+    pending = list(result)
+    while pending:
+        for implied in IMPLIES.get(pending.pop(), ()):
+            if implied not in result:
+                result.add(implied)
+                pending.append(implied)
+    return frozenset(result & CAPABILITIES)
+
+
+def dependents(capability: str) -> frozenset[str]:
+    """Capabilities that imply this one: removing it removes them too."""
+    return frozenset(cap for cap in CAPABILITIES if capability in closure({cap}) and cap != capability)
+
+
+def capabilities_of(permission_set) -> frozenset[str]:
+    if permission_set is None:
+        return frozenset()
+    if permission_set.is_owner:
+        return CAPABILITIES
+    return closure(permission_set.capabilities)
+
+
+def effective_capabilities(employee) -> frozenset[str]:
+    """What an employee may do now, cached for the request."""
+    if employee is None or not getattr(employee, "is_authenticated", False):
+        return frozenset()
+    if not employee.active:
+        return frozenset()
+    cache = g.setdefault("_capabilities", {}) if _has_app_context() else {}
+    key = (employee.id, employee.permission_set_id)
+    if key not in cache:
+        cache[key] = capabilities_of(employee.permission_set)
+    return cache[key]
+
+
+def _has_app_context() -> bool:
+    from flask import has_app_context
+    return has_app_context()
+
+
+def can(employee, capability: str) -> bool:
+    if capability not in CAPABILITIES:
+        raise ValueError(f"unknown capability {capability!r}")
+    return capability in effective_capabilities(employee)
+
+
+def field_level(employee, field_name: str, customer=None) -> str:
+    """none / masked / view / edit for a contact field, for this customer.
+
+    Seed 004: a customer who came only through a marketing sign-up has their
+    contact details masked for every set that cannot edit the field.
+    """
+    caps = effective_capabilities(employee)
+    level = "none"
+    for candidate in ("masked", "view", "edit"):
+        if f"customers.{field_name}.{candidate}" in caps:
+            level = candidate
+    if level == "view" and customer is not None and is_marketing_only(customer):
+        level = "masked"
+    return level
+
+
+def is_marketing_only(customer) -> bool:
+    return customer.origin == "marketing" and not customer.visit_count
+
+
+def searchable_fields(employee) -> set[str]:
+    """Fields a search term may match: a value one cannot see in full cannot
+    be searched on, or the search would reveal it."""
+    fields = {"name"} if can(employee, "customers.basic") else set()
+    for name in ("email", "phone"):
+        if field_level(employee, name) in ("view", "edit"):
+            fields.add(name)
+    return fields
+
+
+# --- masking -------------------------------------------------------------
+
+MASK = "•"
+
+
+def mask_email(email: str | None) -> str | None:
+    """"élodie@gmail.com" -> "é•••@gmail.com"."""
+    if not email:
+        return None
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}{MASK * 3}@{domain}" if domain else f"{local[:1]}{MASK * 3}"
+
+
+def mask_phone(text: str | None) -> str | None:
+    """"06 12 34 56 78" -> "•• •• •• •• 78": every digit but the last two."""
+    if not text:
+        return None
+    total = sum(ch.isdigit() for ch in text)
+    seen = 0
+    out = []
+    for ch in text:
+        if ch.isdigit():
+            seen += 1
+            out.append(ch if seen > total - 2 else MASK)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# --- the customer view ---------------------------------------------------
+
+@dataclass(frozen=True)
+class PhoneView:
+    id: int
+    text: str
+    linked: bool
+    label: str
+
+
+@dataclass(frozen=True)
+class AddressView:
+    line1: str | None
+    line2: str | None
+    postal_code: str | None
+    city: str | None
+    country: str | None
+    masked: bool
+
+    @property
+    def is_empty(self) -> bool:
+        return not any((self.line1, self.line2, self.postal_code, self.city, self.country))
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    """A customer as one employee may see them. Fields the employee may not
+    view are None (or empty) here, so no template or export can print them."""
+    id: int
+    first_name: str | None
+    last_name: str | None
+    display_name: str
+    archived: bool
+    anonymised: bool
+    origin: str
+    email: str | None
+    email_level: str
+    phones: list[PhoneView]
+    phone_level: str
+    address: AddressView | None
+    address_level: str
+    comments: str | None
+    history_visible: bool
+    groups: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    def can_edit(self, field_name: str) -> bool:
+        return getattr(self, f"{field_name}_level") == "edit"
+
+
+def customer_view(employee, customer, phone_region: str = "FR") -> CustomerView:
+    from phones import display as phone_display  # local: phones is a leaf module
+
+    email_level = field_level(employee, "email", customer)
+    phone_level = field_level(employee, "phone", customer)
+    address_level = field_level(employee, "address", customer)
+
+    email = None
+    if email_level in ("view", "edit"):
+        email = customer.email
+    elif email_level == "masked":
+        email = mask_email(customer.email)
+
+    phones: list[PhoneView] = []
+    if phone_level != "none":
+        for phone in customer.phones:
+            text = phone_display(phone.e164, phone_region) if phone.e164 else phone.raw
+            if phone_level == "masked":
+                if not phone.linked:
+                    continue  # history of old numbers is for full view only
+                text = mask_phone(text)
+            phones.append(PhoneView(phone.id, text, phone.linked, phone.label))
+
+    address = None
+    if address_level in ("view", "edit"):
+        address = AddressView(customer.address_line1, customer.address_line2,
+                              customer.postal_code, customer.city, customer.country, False)
+    elif address_level == "masked":
+        # The city without the street: enough to confirm who is at the counter.
+        address = AddressView(None, None, None, customer.city, customer.country, True)
+
+    history_visible = can(employee, "customers.history.view")
+    return CustomerView(
+        id=customer.id,
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        display_name=customer.display_name,
+        archived=customer.archived,
+        anonymised=customer.anonymised,
+        origin=customer.origin,
+        email=email,
+        email_level=email_level,
+        phones=phones,
+        phone_level=phone_level,
+        address=address,
+        address_level=address_level,
+        comments=customer.comments if history_visible else None,
+        history_visible=history_visible,
+        groups=[group.name for group in customer.groups],
+    )
+
+
+# --- routes --------------------------------------------------------------
+
+def requires(*capabilities: str):
+    """Declare and enforce what a view needs. With no argument: signed in only.
+
+    The capabilities are recorded on the view so that a test can walk the URL
+    map and find any route that declares nothing.
+    """
+    for cap in capabilities:
+        if cap not in CAPABILITIES:
+            raise ValueError(f"unknown capability {cap!r}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _to_login()
+            missing = [cap for cap in capabilities if not can(current_user, cap)]
+            if missing:
+                from audit import record
+                from extensions import db
+                record("forbidden", details={"endpoint": request.endpoint or "",
+                                             "capability": missing[0]})
+                db.session.commit()
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_capabilities = tuple(capabilities)
+        return wrapped
+
+    return decorator
+
+
+def public(view):
+    """Mark a view that anyone may open (sign-in, first-run setup)."""
+    view.is_public = True
+    return view
+
+
+def _to_login():
+    from htmx import is_htmx
+    target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+    if is_htmx():
+        response = redirect(target)
+        response.status_code = 401
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+

@@ -1,0 +1,37 @@
+import re
+
+from playwright.sync_api import expect
+
+
+def test_owner_signs_in_and_sees_french_navigation(signed_in_page, live_server):
+    page = signed_in_page("owner")
+    nav = page.locator("header .mainnav")
+    expect(nav).to_contain_text("Clients")
+    expect(nav).to_contain_text("Fidélité")
+    expect(nav).to_contain_text("Ventes")
+    expect(nav).to_contain_text("Équipe")
+
+
+def test_cashier_navigation_hides_team(signed_in_page):
+    page = signed_in_page("cashier")
+    nav = page.locator("header .mainnav")
+    expect(nav).to_contain_text("Clients")
+    expect(nav).not_to_contain_text("Équipe")
+
+
+def test_language_switch_on_sign_in_page(page, live_server, shop, make_employee):
+    make_employee("owner")
+    page.goto(f"{live_server}/login")
+    expect(page.locator("h1")).to_have_text("Connexion")
+    page.click("button[value=en]")
+    expect(page.locator("h1")).to_have_text("Sign in")
+
+
+def test_wrong_password_shows_message_beside_field(page, live_server, shop, make_employee):
+    make_employee("owner")
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "owner@test.example")
+    page.fill("#password", "wrong-password")
+    page.click("button[type=submit]")
+    expect(page.locator("small.error")).to_contain_text("incorrect")
+    expect(page).to_have_url(re.compile(r"/login"))
