@@ -67,7 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _translation_directories() -> list[str]:
     """The app's catalogue plus one per blueprint, so each room keeps its own."""
     root = Path(__file__).parent
-    dirs = [root / "translations"] + sorted(root.glob("blueprints/*/translations"))
+    dirs = [root / "translations"] + sorted(root.glob("blueprints/*/translations*"))
     return [str(d) for d in dirs if d.is_dir()]
 
 

@@ -50,7 +50,7 @@ def english_catalogue() -> dict[str, str]:
     """msgid -> English text, merged from every translations/ directory."""
     merged: dict[str, str] = {}
     for po_path in [ROOT / "translations/en/LC_MESSAGES/messages.po",
-                    *ROOT.glob("blueprints/*/translations/en/LC_MESSAGES/messages.po")]:
+                    *ROOT.glob("blueprints/*/translations*/en/LC_MESSAGES/messages.po")]:
         if not po_path.exists():
             continue
         with po_path.open("rb") as handle:

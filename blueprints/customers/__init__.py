@@ -2,4 +2,5 @@ from flask import Blueprint
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
-from blueprints.customers import routes  # noqa: E402,F401
+# The directory and the profile; then merging, privacy (delete, export) and import.
+from blueprints.customers import routes, routes_import, routes_merge, routes_privacy  # noqa: E402,F401

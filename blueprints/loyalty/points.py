@@ -63,3 +63,36 @@ def redeem_points(customer_id: int, points: int, *, employee_id: int | None, rea
     entry = change_balance(customer_id, -points, kind="redeem", employee_id=employee_id, reason=reason)
     record("points_redeemed", "customer", customer_id, count=points, employee_id=employee_id)
     return entry
+
+
+def points_for_amount(total_cents: int) -> int:
+    """Points a member earns for a sale: the shop's earn rate per whole unit of currency."""
+    from decimal import ROUND_DOWN, Decimal
+
+    from models import ShopSettings
+    rate = Decimal(ShopSettings.get().earn_rate or 0)
+    return int((Decimal(max(total_cents, 0)) / 100 * rate).to_integral_value(rounding=ROUND_DOWN))
+
+
+def earn_for_sale(sale, employee_id: int | None) -> int:
+    """A sale to a loyalty member earns points (the caller commits). Returns the points."""
+    customer = sale.customer
+    if customer is None or not customer.loyalty_member:
+        return 0
+    points = points_for_amount(sale.total_cents)
+    if points > 0:
+        change_balance(customer.id, points, kind="earn", employee_id=employee_id, sale_id=sale.id)
+        sale.points_earned = points
+    return points
+
+
+def reverse_for_sale(sale, employee_id: int | None) -> int:
+    """A refunded or voided sale takes back the points it earned, even if the
+    balance goes below zero (the points may have been spent meanwhile)."""
+    if not sale.points_earned or sale.customer_id is None:
+        return 0
+    points = sale.points_earned
+    change_balance(sale.customer_id, -points, kind="refund", employee_id=employee_id,
+                   sale_id=sale.id, allow_negative=True)
+    sale.points_earned = 0
+    return points

@@ -1,0 +1,1 @@
+"""Filled in by the directory data work (merge, delete, export, import)."""
