@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                    default_translation_directories=";".join(_translation_directories()))
 
     import models  # noqa: F401  (registers every table)
+    import search_index  # noqa: F401  (keeps the search index right after ORM changes)
     from blueprints.auth import bp as auth_bp
     from blueprints.customers import bp as customers_bp
     from blueprints.loyalty import bp as loyalty_bp

@@ -1,6 +1,6 @@
 """Every table of Comptoir, one module per domain; import from here."""
 from models.audit import AuditEvent
-from models.customers import Customer, CustomerGroup, Group, Phone, customer_groups
+from models.customers import Customer, CustomerGroup, CustomerSearchTerm, Group, Phone, customer_groups
 from models.imports import ImportJob
 from models.loyalty import PointsEntry, Reward
 from models.sales import Invoice, Sale, SaleItem
@@ -8,7 +8,7 @@ from models.shop import Location, ShopSettings
 from models.team import Employee, EmployeeSession, PermissionSet, employee_locations
 
 __all__ = [
-    "AuditEvent", "Customer", "CustomerGroup", "Group", "Phone", "customer_groups",
+    "AuditEvent", "Customer", "CustomerGroup", "CustomerSearchTerm", "Group", "Phone", "customer_groups",
     "ImportJob", "PointsEntry", "Reward", "Invoice", "Sale", "SaleItem", "Location",
     "ShopSettings", "Employee", "EmployeeSession", "PermissionSet", "employee_locations",
 ]

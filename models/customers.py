@@ -133,3 +133,21 @@ class Phone(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     customer: Mapped[Customer] = relationship(back_populates="phones")
+
+
+class CustomerSearchTerm(db.Model):
+    """The search index: one row per word a customer can be found by, in the
+    field it comes from. A search is a prefix range on (field, term), which a
+    B-tree answers in milliseconds at a million customers on SQLite and
+    PostgreSQL alike; a LIKE '%term%' scan takes a second there.
+    Rows are personal data: search_index.reindex() rewrites them on every
+    change, and deleting a customer deletes them (secure_delete zeroes the pages).
+    """
+    __tablename__ = "customer_search_terms"
+    __table_args__ = (Index("ix_customer_search_terms_customer", "customer_id"),)
+
+    field: Mapped[str] = mapped_column(String(8), primary_key=True)  # name / email / phone
+    # ASCII-folded, so byte order is prefix order: "C" collation on PostgreSQL.
+    term: Mapped[str] = mapped_column(String(80).with_variant(String(80, collation="C"), "postgresql"),
+                                      primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)

@@ -1,0 +1,118 @@
+"""The customer search index (customer_search_terms): what a customer can be
+found by, as word prefixes.
+
+A term typed in the search box is folded the same way and each of its words
+must be the prefix of one of the customer's terms: "elod" finds Élodie,
+"elo dup" finds Élodie Dupont, "gmail" finds an @gmail.com address, "0612"
+and "+33 6 12" find +33612345678.
+
+ORM changes keep the index right by themselves (an after_flush hook below);
+bulk statements (the demo loader, imports) call reindex() themselves.
+"""
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from sqlalchemy import and_, delete, event, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from models import Customer, CustomerSearchTerm, Phone
+from textkeys import fold
+
+_EMAIL_PARTS = re.compile(r"[.@_+\-]+")
+_MAX = 80
+# The upper bound of a prefix range: every folded term is ASCII below it.
+_AFTER = "\x7f"
+
+
+def name_terms(first_name: str | None, last_name: str | None) -> set[str]:
+    words = fold(f"{first_name or ''} {last_name or ''}").split()
+    terms = set(words)
+    if len(words) > 1:
+        terms.add("".join(words))  # "obrien" for O'Brien, "jeanbaptiste"
+    return terms
+
+
+def email_terms(email: str | None) -> set[str]:
+    folded = fold(email).replace(" ", "")
+    if not folded:
+        return set()
+    return {folded, *(part for part in _EMAIL_PARTS.split(folded) if part)}
+
+
+def phone_terms(e164: str | None) -> set[str]:
+    """Full international digits, national significant number, last four."""
+    if not e164:
+        return set()
+    digits = e164.lstrip("+")
+    terms = {digits, digits[-4:]}
+    try:
+        terms.add(str(phonenumbers.parse(e164, None).national_number))
+    except phonenumbers.NumberParseException:
+        pass
+    return terms
+
+
+def rows_for(customer_id: int, first_name, last_name, email, phone_e164s) -> list[dict]:
+    rows = [("name", term) for term in name_terms(first_name, last_name)]
+    rows += [("email", term) for term in email_terms(email)]
+    for e164 in phone_e164s:
+        rows += [("phone", term) for term in phone_terms(e164)]
+    unique = {(field, term[:_MAX]) for field, term in rows if term}
+    return [{"field": field, "term": term, "customer_id": customer_id} for field, term in sorted(unique)]
+
+
+def reindex(connection, customer_ids) -> None:
+    """Rewrite the terms of these customers from what the database holds now."""
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        connection.execute(delete(CustomerSearchTerm).where(CustomerSearchTerm.customer_id.in_(chunk)))
+        customers = connection.execute(
+            select(Customer.id, Customer.first_name, Customer.last_name, Customer.email, Customer.anonymised)
+            .where(Customer.id.in_(chunk))).all()
+        phones: dict[int, list[str]] = {}
+        for customer_id, e164 in connection.execute(
+                select(Phone.customer_id, Phone.e164)
+                .where(Phone.customer_id.in_(chunk), Phone.linked.is_(True), Phone.e164.is_not(None))):
+            phones.setdefault(customer_id, []).append(e164)
+        rows = []
+        for customer in customers:
+            if not customer.anonymised:
+                rows += rows_for(customer.id, customer.first_name, customer.last_name, customer.email,
+                                 phones.get(customer.id, []))
+        if rows:
+            connection.execute(insert(CustomerSearchTerm), rows)
+
+
+def prefix_condition(field: str, word: str):
+    """Customer.id is among those with a `field` term starting with `word`."""
+    word = word[:_MAX]
+    return Customer.id.in_(
+        select(CustomerSearchTerm.customer_id).where(
+            and_(CustomerSearchTerm.field == field, CustomerSearchTerm.term >= word,
+                 CustomerSearchTerm.term < word + _AFTER)))
+
+
+# --- keeping the index right after ORM changes ------------------------------
+
+_WATCHED = ("first_name", "last_name", "email", "anonymised")
+
+
+@event.listens_for(Session, "after_flush")
+def _reindex_changed_customers(session, _flush_context):
+    ids = set()
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Customer):
+            state = inspect(obj)
+            if obj in session.new or any(state.attrs[name].history.has_changes() for name in _WATCHED):
+                ids.add(obj.id)
+        elif isinstance(obj, Phone) and obj.customer_id is not None:
+            ids.add(obj.customer_id)
+    for obj in session.deleted:
+        if isinstance(obj, Phone) and obj.customer_id is not None:
+            ids.add(obj.customer_id)
+    ids.discard(None)
+    if ids:
+        reindex(session.connection(), ids)
