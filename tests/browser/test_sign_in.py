@@ -35,3 +35,19 @@ def test_wrong_password_shows_message_beside_field(page, live_server, shop, make
     page.click("button[type=submit]")
     expect(page.locator("small.error")).to_contain_text("incorrect")
     expect(page).to_have_url(re.compile(r"/login"))
+
+
+def test_touch_targets_of_the_layout_are_at_least_44px(signed_in_page, live_server):
+    page = signed_in_page("owner")
+    page.goto(f"{live_server}/account")
+    targets = page.locator("header a, header button, main button")
+    assert targets.count() >= 5
+    for index in range(targets.count()):
+        box = targets.nth(index).bounding_box()
+        assert box["height"] >= 44, targets.nth(index).inner_text()
+
+
+def test_layout_fits_a_tablet_without_horizontal_scroll(signed_in_page, live_server):
+    page = signed_in_page("owner")
+    page.goto(f"{live_server}/account")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768
