@@ -24,14 +24,19 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("demo")
     @click.option("--customers", "customer_count", default=2000, show_default=True,
-                  help="How many customers; 1000000 builds a benchmark shop.")
-    @click.option("--sales", "sale_count", default=None, type=int,
-                  help="How many sales (default: five per customer).")
+                  type=click.IntRange(min=0), help="How many customers; 1000000 builds a benchmark shop.")
+    @click.option("--sales", "sale_count", default=None, type=click.IntRange(min=0),
+                  help="How many sales (default: five per customer, at most 5,000,000).")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the shop already has employees.")
-    @click.option("--seed", default=2026, show_default=True)
+    @click.option("--seed", default=2026, show_default=True, help="Same seed, same shop.")
     def demo_command(customer_count: int, sale_count: int | None, if_empty: bool, seed: int):
-        """Load the demo shop (replaces any existing data)."""
+        """Load the demo shop (REPLACES all existing data)."""
+        from sqlalchemy import inspect
+
         from demo import build_demo_shop, shop_is_empty
+        from extensions import db
+        if not inspect(db.engine).has_table("customers"):
+            raise click.ClickException("the database has no tables yet: run `flask --app app db upgrade` first.")
         if if_empty and not shop_is_empty():
             click.echo("The shop already has data; demo not loaded.")
             return

@@ -186,6 +186,9 @@ def mask_email(email: str | None) -> str | None:
     return f"{local[:1]}{MASK * 3}@{domain}" if domain else f"{local[:1]}{MASK * 3}"
 
 
+_PHONE_PUNCTUATION = frozenset(" +-./()\u00a0")
+
+
 def mask_phone(text: str | None) -> str | None:
     """"06 12 34 56 78" -> "•• •• •• •• 78": every digit but the last two."""
     if not text:
@@ -197,9 +200,11 @@ def mask_phone(text: str | None) -> str | None:
         if ch.isdigit():
             seen += 1
             out.append(ch if seen > total - 2 else MASK)
-        else:
+        elif ch in _PHONE_PUNCTUATION:
             out.append(ch)
-    return "".join(out)
+        # Anything else (a note typed beside a number that could not be
+        # normalised: "chez Mme Durand") is dropped: a masked view shows digits only.
+    return " ".join("".join(out).split())
 
 
 # --- the customer view ---------------------------------------------------

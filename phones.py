@@ -43,7 +43,9 @@ def search_digits(term: str, region: str = "FR") -> str | None:
     digit_count = sum(ch.isdigit() for ch in stripped)
     if digit_count < 3 or any(ch.isalpha() for ch in stripped):
         return None
-    full = normalise(stripped, region)
+    # Only a term long enough to be a whole number is normalised: a short part
+    # such as "55 12 98" would otherwise "succeed" in an overseas region.
+    full = normalise(stripped, region) if digit_count >= 9 else None
     if full:
         return full.lstrip("+")
     only_digits = "".join(ch for ch in stripped if ch.isdigit())

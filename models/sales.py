@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from extensions import db
 from models.base import utcnow
 
-PAYMENT_METHODS = ("cash", "card")
+PAYMENT_METHODS = ("cash", "card", "invoice")
 CARD_BRANDS = ("visa", "mastercard", "amex", "cb", "other")
 SALE_STATUSES = ("completed", "refunded", "voided")
 # How the sale's customer was found: chosen by the cashier, or from the card (seed 004).

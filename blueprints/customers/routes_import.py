@@ -1,1 +1,189 @@
-"""Filled in by the directory data work (merge, delete, export, import)."""
+"""Importing customers from CSV: upload, mapping and preview, progress, report.
+Rules in importing.py."""
+from datetime import timedelta
+
+from flask import (Response, abort, current_app, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.customers import bp, exporting, importing
+from extensions import db
+from htmx import render_htmx
+from models import ImportJob, ShopSettings
+from models.base import utcnow
+from permissions import requires
+
+RUNNING = ("running", "writing")
+STUCK_HOURS = 2
+FINISHED = ("done", "failed", "cancelled")
+
+
+def _base() -> str:
+    """Where uploads wait: the instance folder (tests point it elsewhere)."""
+    return current_app.config.get("COMPTOIR_INSTANCE") or current_app.instance_path
+
+
+def _job_or_404(job_id: int) -> ImportJob:
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.employee_id != current_user.id:
+        abort(404)
+    return job
+
+
+@bp.route("/import")
+@requires("customers.import")
+def import_upload():
+    return render_template("customers/import.html", error=None,
+                           max_mb=importing.MAX_BYTES // (1024 * 1024))
+
+
+@bp.post("/import")
+@requires("customers.import")
+def import_start():
+    """Check the file, keep it, then the mapping page."""
+    def refuse(message: str):
+        return render_template("customers/import.html", error=message,
+                               max_mb=importing.MAX_BYTES // (1024 * 1024)), 422
+
+    length = request.content_length or 0
+    if length > current_app.config.get("MAX_CONTENT_LENGTH", length + 1):
+        abort(413)
+    if length > importing.MAX_BYTES + 64 * 1024:
+        return refuse(_("Le fichier dépasse %(size)s Mo. Découpez-le en plusieurs fichiers.",
+                        size=importing.MAX_BYTES // (1024 * 1024)))
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return refuse(_("Choisissez un fichier CSV."))
+    try:
+        job = importing.start_upload(upload.read(importing.MAX_BYTES + 1), employee=current_user, base=_base())
+        db.session.commit()
+    except importing.ImportRefused as refused:
+        db.session.rollback()
+        return refuse(str(refused))
+    return redirect(url_for("customers.import_job", job_id=job.id), 303)
+
+
+def _options(settings: dict, source) -> dict:
+    """Mapping and choices from the request, falling back on what was saved."""
+    targets = set(importing.TARGETS)
+    mapping = []
+    for index, saved in enumerate(settings["mapping"]):
+        value = source.get(f"map-{index}", saved)
+        mapping.append(value if value in targets else "")
+    duplicates = source.get("duplicates", settings.get("duplicates", "skip"))
+    if duplicates not in importing.DUPLICATE_CHOICES:
+        duplicates = "skip"
+    if "duplicates" in source:  # a submitted form: an unticked box sends nothing
+        valid_only = source.get("valid_only") == "1"
+    else:
+        valid_only = bool(settings.get("valid_only"))
+    return {"mapping": mapping, "duplicates": duplicates, "valid_only": valid_only}
+
+
+def _mapping_context(job: ImportJob, settings: dict, options: dict, errors=None) -> dict:
+    allowed = importing.allowed_targets(current_user)
+    rows = importing.preview(_base(), job.id, settings, options["mapping"], ShopSettings.get().phone_region)
+    return {"job": job, "settings": settings, "options": options, "errors": errors or [],
+            "allowed": allowed, "targets": importing.TARGETS, "rows": rows,
+            "mapped": [t for t in dict.fromkeys(options["mapping"]) if t],
+            "reason_text": importing.reason_text}
+
+
+@bp.route("/import/<int:job_id>")
+@requires("customers.import")
+def import_job(job_id: int):
+    """One import: its mapping and preview, its progress, or its report."""
+    job = _shown_job(_job_or_404(job_id))
+    context = {"job": job, "reason_text": importing.reason_text}
+    if job.status in ("pending", "refused"):
+        settings = importing.load_settings(_base(), job.id)
+        context.update(_mapping_context(job, settings, _options(settings, request.args)))
+    return render_template("customers/import_job.html", **context)
+
+
+def _shown_job(job: ImportJob) -> ImportJob:
+    """The job as the page shows it: an upload swept away is cancelled, an
+    import that stopped moving for hours (the server restarted) failed. Shown
+    so, not written: a GET changes nothing."""
+    gone = job.status in ("pending", "refused") and (
+        importing.load_settings(_base(), job.id) is None or not importing.has_upload(_base(), job.id))
+    stuck = job.status in RUNNING and job.created_at < utcnow() - timedelta(hours=STUCK_HOURS)
+    if gone or stuck:
+        db.session.expunge(job)
+        job.status = "cancelled" if gone else "failed"
+    return job
+
+
+@bp.route("/import/<int:job_id>/preview")
+@requires("customers.import")
+def import_preview(job_id: int):
+    """The preview again, for another mapping (htmx, on every change)."""
+    job = _job_or_404(job_id)
+    settings = importing.load_settings(_base(), job.id)
+    if job.status not in ("pending", "refused") or settings is None:
+        abort(404)
+    context = _mapping_context(job, settings, _options(settings, request.args))
+    return render_htmx("customers/import_job.html", "customers/_import_preview.html", **context)
+
+
+@bp.post("/import/<int:job_id>/run")
+@requires("customers.import")
+def import_run(job_id: int):
+    job = _job_or_404(job_id)
+    settings = importing.load_settings(_base(), job.id)
+    if job.status not in ("pending", "refused") or settings is None or not importing.has_upload(_base(), job.id):
+        abort(404)
+    options = _options(settings, request.form)
+    errors = importing.check_mapping(options["mapping"], importing.allowed_targets(current_user))
+    if errors:
+        return render_template("customers/import_job.html",
+                               **_mapping_context(job, settings, options, errors)), 422
+    settings.update(options)
+    importing.save_settings(_base(), job.id, settings)
+    inline_limit = current_app.config.get("IMPORT_INLINE_ROWS", importing.INLINE_ROWS)
+    if job.total_rows <= inline_limit:
+        try:
+            importing.run_import(job.id, _base())
+        except Exception:  # noqa: BLE001 - the job says "failed"; nothing half-written
+            current_app.logger.exception("customer import %s failed", job.id)
+    else:
+        job.status = "running"
+        db.session.commit()
+        importing.run_in_thread(current_app._get_current_object(), job.id, _base())
+    return redirect(url_for("customers.import_job", job_id=job.id), 303)
+
+
+@bp.route("/import/<int:job_id>/status")
+@requires("customers.import")
+def import_status(job_id: int):
+    """The progress fragment polled every second; the report once finished."""
+    job = _shown_job(_job_or_404(job_id))
+    return render_template("customers/_import_status.html", job=job, reason_text=importing.reason_text)
+
+
+@bp.post("/import/<int:job_id>/cancel")
+@requires("customers.import")
+def import_cancel(job_id: int):
+    job = _job_or_404(job_id)
+    if job.status in RUNNING:
+        abort(409)
+    importing.delete_upload(_base(), job.id)
+    if job.status not in FINISHED:
+        job.status = "cancelled"
+        db.session.commit()
+    flash(_("Import annulé : le fichier a été supprimé."), "info")
+    return redirect(url_for("customers.import_upload"), 303)
+
+
+@bp.route("/import/<int:job_id>/report.csv")
+@requires("customers.import")
+def import_report(job_id: int):
+    job = _job_or_404(job_id)
+    if job.status not in ("done", "refused", "failed"):
+        abort(404)
+    rows = list(importing.report_rows(job))
+    response = Response(stream_with_context(exporting.csv_lines(rows)), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="import-{job.id}-rapport.csv"'
+    return response

@@ -1,1 +1,127 @@
-"""Filled in by the directory data work (merge, delete, export, import)."""
+"""Merging customers (seed 000) and the Doublons page. Rules in merging.py."""
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from blueprints.customers import bp, merging
+from extensions import db
+from htmx import render_htmx
+from models import Customer, ShopSettings
+from permissions import customer_view, requires
+
+
+def _primary_or_404(customer_id: int) -> Customer:
+    customer = db.session.get(Customer, customer_id)
+    if customer is None or customer.anonymised:
+        abort(404)
+    return customer
+
+
+def _selected_ids() -> list[int]:
+    ids = []
+    for raw in request.values.getlist("secondary"):
+        if raw.isdigit() and int(raw) not in ids:
+            ids.append(int(raw))
+    return ids[:merging.MAX_SECONDARIES + 1]
+
+
+@bp.route("/<int:customer_id>/merge")
+@requires("customers.merge")
+def merge(customer_id: int):
+    """Seed 000, steps 4-5: the primary, and the secondaries to tick (searched)."""
+    primary = _primary_or_404(customer_id)
+    region = ShopSettings.get().phone_region
+    term = (request.args.get("q") or "").strip()[:100]
+    selected, matches = merging.candidates(current_user, primary, term, _selected_ids(), region)
+    return render_htmx(
+        "customers/merge.html", "customers/_merge_candidates.html",
+        primary=customer_view(current_user, primary, region), record=primary, term=term,
+        selected=[customer_view(current_user, c, region) for c in selected],
+        matches=[customer_view(current_user, c, region) for c in matches],
+        blocked=_blocked_message(primary))
+
+
+def _blocked_message(primary: Customer) -> str | None:
+    try:
+        merging.check_mergeable(primary, [])
+    except merging.MergeError as error:
+        return str(error)
+    return None
+
+
+@bp.route("/<int:customer_id>/merge/preview")
+@requires("customers.merge")
+def merge_preview(customer_id: int):
+    """The field-by-field result before *Fusionner* is confirmed."""
+    primary = _primary_or_404(customer_id)
+    return _preview(primary, _selected_ids())
+
+
+def _preview(primary: Customer, secondary_ids: list[int], error: str | None = None, status: int = 200):
+    region = ShopSettings.get().phone_region
+    context = {"primary": customer_view(current_user, primary, region), "record": primary,
+               "secondary_ids": secondary_ids, "error": error, "plan": None}
+    try:
+        secondary_ids = merging.clean_secondary_ids(primary.id, secondary_ids)
+        _primary, secondaries = merging.load_for_merge(primary.id, secondary_ids)
+        if len(secondaries) != len(secondary_ids):
+            abort(404)
+        plan = merging.plan_merge(primary, secondaries)
+    except merging.MergeError as refused:
+        context["error"] = str(refused)
+        return render_htmx("customers/merge_preview.html", "customers/_merge_preview.html",
+                           status=422, **context)
+    context.update(
+        plan=plan, rows=merging.preview_rows(plan, current_user, region),
+        phones=merging.phone_texts(plan, current_user, region),
+        secondaries=[customer_view(current_user, s, region) for s in plan.secondaries],
+        versions={c.id: c.version for c in [primary, *plan.secondaries]})
+    return render_htmx("customers/merge_preview.html", "customers/_merge_preview.html", status=status, **context)
+
+
+@bp.post("/<int:customer_id>/merge")
+@requires("customers.merge")
+def merge_confirm(customer_id: int):
+    """Seed 000, steps 6-7: *Fusionner*, then OK."""
+    primary = _primary_or_404(customer_id)
+    ids = _selected_ids()
+    versions = {}
+    for customer_id_text, version in request.form.items():
+        if customer_id_text.startswith("version-") and customer_id_text[8:].isdigit() and version.isdigit():
+            versions[int(customer_id_text[8:])] = int(version)
+    try:
+        merging.merge_customers(primary.id, ids, employee_id=current_user.id, expected_versions=versions)
+        db.session.commit()
+    except LookupError:
+        db.session.rollback()
+        abort(404)
+    except merging.MergeError as refused:
+        db.session.rollback()
+        primary = _primary_or_404(customer_id)
+        return _preview(primary, ids, error=str(refused), status=422)
+    flash(ngettext("%(num)s dossier fusionné dans ce client. Le dossier secondaire est archivé.",
+                   "%(num)s dossiers fusionnés dans ce client. Les dossiers secondaires sont archivés.",
+                   len(ids)), "success")
+    return redirect(url_for("customers.profile", customer_id=customer_id))
+
+
+@bp.route("/duplicates")
+@requires("customers.merge")
+def duplicates():
+    """*Doublons*: likely duplicate pairs, one click into the merge preview."""
+    kinds = merging.duplicate_kinds(current_user)
+    kind = request.args.get("kind", kinds[0] if kinds else "name")
+    if kind not in kinds:
+        abort(404)
+    try:
+        start = max(0, int(request.args.get("start", 0)))
+    except ValueError:
+        start = 0
+    groups, next_start = merging.find_duplicates(kind, start)
+    region = ShopSettings.get().phone_region
+    views = {c.id: customer_view(current_user, c, region) for g in groups for c in g.customers}
+    return render_htmx("customers/duplicates.html", "customers/_duplicates_results.html",
+                       kinds=kinds, kind=kind, start=start, next_start=next_start, groups=groups, views=views,
+                       kind_labels={"email": _("Même courriel"), "phone": _("Même téléphone"),
+                                    "name": _("Même nom")})

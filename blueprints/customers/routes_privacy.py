@@ -1,1 +1,104 @@
-"""Filled in by the directory data work (merge, delete, export, import)."""
+"""Privacy requests: deleting a customer's data (anonymisation, seeds 000/001)
+and exporting customers to CSV. Rules in deletion.py and exporting.py."""
+from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from audit import record
+from blueprints.customers import bp, deletion, exporting
+from blueprints.customers.search import CustomerQuery, customer_select
+from extensions import db
+from models import Customer, ShopSettings
+from models.base import utcnow
+from permissions import customer_view, requires
+
+
+# --- delete -------------------------------------------------------------------
+
+def _customer_or_404(customer_id: int, **options) -> Customer:
+    customer = db.session.get(Customer, customer_id, **options)
+    if customer is None or customer.anonymised:
+        abort(404)
+    return customer
+
+
+@bp.route("/<int:customer_id>/delete")
+@requires("customers.basic", "customers.delete")
+def delete_form(customer_id: int):
+    """The seed's warning and the checkbox to tick."""
+    customer = _customer_or_404(customer_id)
+    view = customer_view(current_user, customer, ShopSettings.get().phone_region)
+    return render_template("customers/delete.html", customer=view, record=customer, error=None)
+
+
+@bp.post("/<int:customer_id>/delete")
+@requires("customers.basic", "customers.delete")
+def delete(customer_id: int):
+    """*Supprimer ce client*: anonymise, then the confirmation page."""
+    customer = _customer_or_404(customer_id)
+    try:
+        deletion.delete_customer(customer.id, employee_id=current_user.id,
+                                 confirmed=request.form.get("confirm") == "1")
+        db.session.commit()
+    except LookupError:
+        db.session.rollback()
+        abort(404)
+    except deletion.DeletionError as refused:
+        db.session.rollback()
+        customer = _customer_or_404(customer_id)
+        view = customer_view(current_user, customer, ShopSettings.get().phone_region)
+        return render_template("customers/delete.html", customer=view, record=customer, error=refused), 422
+    deletion.purge_freed_pages()
+    return redirect(url_for("customers.deleted", customer_id=customer_id), 303)
+
+
+@bp.route("/<int:customer_id>/deleted")
+@requires("customers.basic", "customers.delete")
+def deleted(customer_id: int):
+    """*Retourner à la liste des clients*: only the anonymised identifier is left."""
+    customer = db.session.get(Customer, customer_id)
+    if customer is None or not customer.anonymised:
+        abort(404)
+    return render_template("customers/deleted.html", label=deletion.anonymised_label(customer_id))
+
+
+# --- export -------------------------------------------------------------------
+
+def _csv_response(rows, filename: str) -> Response:
+    response = Response(stream_with_context(exporting.csv_lines(rows)), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/export")
+@requires("customers.export")
+def export_list():
+    """The list's own query (q, archived, filters, sort) as CSV; no query: every
+    customer in the list (Avancé > Archivé adds the archived ones)."""
+    query = CustomerQuery.from_args(request.args)
+    region = ShopSettings.get().phone_region
+    stmt = customer_select(current_user, query, region)
+    count = exporting.count_rows(stmt)
+    record("customers_exported", "customer", None, count=count,
+           details={"filters": sorted(query.filters), "search": bool(query.q), "archived": query.archived})
+    db.session.commit()
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    viewer = exporting.snapshot(current_user)
+    return _csv_response(exporting.list_rows(viewer, stmt, region), f"clients-{stamp}.csv")
+
+
+@bp.route("/<int:customer_id>/export")
+@requires("customers.export")
+def export_customer(customer_id: int):
+    """One customer's whole file: the answer to an access request."""
+    customer = _customer_or_404(customer_id, options=[selectinload(Customer.phones),
+                                                      selectinload(Customer.groups)])
+    record("customers_exported", "customer", customer.id, count=1, details={"scope": "customer"})
+    db.session.commit()
+    region = ShopSettings.get().phone_region
+    customer = _customer_or_404(customer_id, options=[selectinload(Customer.phones),
+                                                      selectinload(Customer.groups)])
+    rows = list(exporting.customer_file(current_user, customer, region))
+    return _csv_response(rows, f"client-{customer.id}.csv")

@@ -4,15 +4,26 @@ the sale screen's customer search and the export.
 A term matches only the fields the employee may view in full (names always;
 email and phone per permissions.searchable_fields), accent- and case-free on a
 stored key, and parts of words match.
+
+Filters (Square's directory filters) never touch a contact field, so they
+reveal nothing an employee may not view: group, sales (location visited, item
+purchased, payment method, card brand and last four), a period, points,
+origin and email consent. Everything a list shows travels in the URL
+(CustomerQuery.to_args/from_args), so reload, back/forward and a shared link
+give the same list.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import aliased
 
-from models import Customer, Phone
-from permissions import searchable_fields
+from models import Customer, Phone, Sale, SaleItem, customer_groups
+from models.customers import ORIGINS
+from models.sales import CARD_BRANDS, PAYMENT_METHODS
+from permissions import field_level, searchable_fields
 from phones import search_digits
 from textkeys import fold
 
@@ -26,6 +37,77 @@ SORTS = {
     "spent": (Customer.total_spent_cents, Customer.id),
     "-spent": (Customer.total_spent_cents.desc(), Customer.id.desc()),
 }
+
+PERIOD_FIELDS = ("last_visit", "first_visit")
+CONSENT_VALUES = ("yes", "no")
+# Filters that look at the customer's sales; with one of them the period
+# applies to those sales, otherwise to the first or last visit.
+SALE_FILTERS = ("location", "item", "payment", "card_brand", "card_last4")
+FILTER_KEYS = ("group", "location", "item", "payment", "card_brand", "card_last4",
+               "period_from", "period_to", "period_on", "points_min", "points_max",
+               "origin", "email_consent")
+POINTS_LIMIT = 10**9
+
+
+def _positive_int(value) -> str | None:
+    value = (value or "").strip()
+    return str(int(value)) if value.isdigit() and 0 < int(value) < 2**31 else None
+
+
+def _points(value) -> str | None:
+    value = (value or "").strip()
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return str(number) if abs(number) < POINTS_LIMIT else None
+
+
+def _iso_date(value) -> str | None:
+    try:
+        return date.fromisoformat((value or "").strip()).isoformat()
+    except ValueError:
+        return None
+
+
+def _choice(choices):
+    def parse(value):
+        value = (value or "").strip()
+        return value if value in choices else None
+    return parse
+
+
+def _item(value) -> str | None:
+    value = " ".join((value or "").split())[:120]
+    return value if fold(value) else None
+
+
+def _last4(value) -> str | None:
+    value = (value or "").strip()
+    return value if len(value) == 4 and value.isdigit() else None
+
+
+_PARSERS = {
+    "group": _positive_int, "location": _positive_int, "item": _item,
+    "payment": _choice(PAYMENT_METHODS), "card_brand": _choice(CARD_BRANDS), "card_last4": _last4,
+    "period_from": _iso_date, "period_to": _iso_date, "period_on": _choice(PERIOD_FIELDS),
+    "points_min": _points, "points_max": _points,
+    "origin": _choice(ORIGINS), "email_consent": _choice(CONSENT_VALUES),
+}
+
+
+def parse_filters(args) -> dict:
+    """The valid filters among request arguments, as canonical strings
+    (anything malformed is dropped rather than refused: it is a search)."""
+    filters = {}
+    for key in FILTER_KEYS:
+        value = _PARSERS[key](args.get(key))
+        if value is not None:
+            filters[key] = value
+    if filters.get("period_on") == "last_visit" or not (
+            "period_from" in filters or "period_to" in filters):
+        filters.pop("period_on", None)  # the default, or meaningless without a period
+    return filters
 
 
 @dataclass
@@ -41,12 +123,13 @@ class CustomerQuery:
     def from_args(cls, args) -> "CustomerQuery":
         try:
             page = max(1, int(args.get("page", 1)))
-        except ValueError:
+        except (TypeError, ValueError):
             page = 1
         sort = args.get("sort", "name")
         return cls(q=(args.get("q") or "").strip()[:100],
                    archived=args.get("archived") in ("1", "on", "true"),
-                   sort=sort if sort in SORTS else "name", page=page)
+                   sort=sort if sort in SORTS else "name", page=min(page, 10**6),
+                   filters=parse_filters(args))
 
     def to_args(self, **overrides) -> dict:
         args = {"q": self.q or None, "archived": "1" if self.archived else None,
@@ -54,6 +137,31 @@ class CustomerQuery:
                 "page": self.page if self.page > 1 else None, **self.filters}
         args.update(overrides)
         return {key: value for key, value in args.items() if value not in (None, "", [])}
+
+    # --- reading the filters -------------------------------------------
+
+    def get(self, key: str, default=None):
+        return self.filters.get(key, default)
+
+    def date(self, key: str) -> date | None:
+        return date.fromisoformat(self.filters[key]) if key in self.filters else None
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.filters)
+
+    @property
+    def filter_count(self) -> int:
+        """How many filters are on (a period or a points range counts once)."""
+        keys = set(self.filters) - {"period_on"}
+        for pair in (("period_from", "period_to"), ("points_min", "points_max")):
+            if set(pair) <= keys:
+                keys.discard(pair[1])
+        return len(keys)
+
+    @property
+    def has_sale_filters(self) -> bool:
+        return any(key in self.filters for key in SALE_FILTERS)
 
 
 def term_condition(employee, term: str, phone_region: str = "FR"):
@@ -65,28 +173,152 @@ def term_condition(employee, term: str, phone_region: str = "FR"):
     allowed = searchable_fields(employee)
     conditions = []
     folded = fold(term)
+
+    def in_full(name: str, condition):
+        # A marketing-only customer's contact details are masked for a set
+        # that may view but not edit them (permissions.field_level): a term
+        # must not find them through those values either.
+        if field_level(employee, name) == "edit":
+            return condition
+        return and_(condition, or_(Customer.origin != "marketing", Customer.visit_count > 0))
+
     if folded and "name" in allowed:
         # Every word of the term must appear in the name ("elo dup" finds Élodie Dupont).
-        conditions.append(and_(*[Customer.name_search.contains(word, autoescape=True)
-                                 for word in folded.split()]))
+        # Each part is an IN (subquery) on its own key: the name part scans
+        # only the small name_search index, and the database unions the
+        # matching ids instead of testing every customer row against each part.
+        names = aliased(Customer)
+        conditions.append(Customer.id.in_(select(names.id).where(
+            *[names.name_search.contains(word, autoescape=True) for word in folded.split()])))
     if folded and "email" in allowed and ("@" in term or "." in term or len(folded) >= 3):
-        conditions.append(Customer.email_search.contains(folded, autoescape=True))
+        emails = aliased(Customer)
+        conditions.append(in_full("email", Customer.id.in_(
+            select(emails.id).where(emails.email_search.contains(folded, autoescape=True)))))
     if "phone" in allowed:
         digits = search_digits(term, phone_region)
         if digits:
-            conditions.append(exists().where(Phone.customer_id == Customer.id, Phone.linked.is_(True),
-                                             Phone.digits.contains(digits, autoescape=True)))
+            # IN (…) and not a correlated EXISTS: the phones are read once,
+            # not probed once per customer (14 s against 0.2 s at 1M customers).
+            conditions.append(in_full("phone", Customer.id.in_(
+                select(Phone.customer_id).where(Phone.linked.is_(True),
+                                                Phone.digits.contains(digits, autoescape=True)))))
     if not conditions:
         return Customer.id.is_(None)  # nothing this employee may search matches
     return or_(*conditions)
 
 
+def _utc_bounds(filters: dict) -> tuple[datetime | None, datetime | None]:
+    """The period as naive UTC datetimes: from the start of the first day to
+    the end of the last one, in the shop's time zone."""
+    def to_utc(day: date) -> datetime:
+        moment = datetime.combine(day, time.min)
+        try:
+            from flask_babel import to_utc as babel_to_utc
+            return babel_to_utc(moment)
+        except (RuntimeError, KeyError, AttributeError):  # no app context: take it as UTC
+            return moment
+    start = end = None
+    if "period_from" in filters:
+        start = to_utc(date.fromisoformat(filters["period_from"]))
+    if "period_to" in filters:
+        end = to_utc(date.fromisoformat(filters["period_to"]) + timedelta(days=1))
+    return start, end
+
+
+def _is_sqlite() -> bool:
+    from extensions import db
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def _item_match(column, key: str):
+    """Item name starting with the folded key. On SQLite, GLOB (case-sensitive,
+    which the folded key is) can use the (name_key, sale_id) index; LIKE cannot."""
+    if _is_sqlite():
+        return column.op("GLOB")(key + "*")  # fold() leaves no GLOB wildcard in a key
+    return column.startswith(key, autoescape=True)
+
+
+def filter_conditions(query: CustomerQuery) -> list:
+    """SQL conditions for the query's filters (none reads a contact field)."""
+    filters = query.filters
+    conditions = []
+    if "group" in filters:
+        conditions.append(Customer.id.in_(
+            select(customer_groups.c.customer_id).where(customer_groups.c.group_id == int(filters["group"]))))
+    start, end = _utc_bounds(filters)
+    if query.has_sale_filters:
+        # One sale must match them all ("bought a croissant at Centre, by card, in May").
+        # IN (…) rather than a correlated EXISTS: both databases then read the
+        # matching sales once through their indexes instead of once per customer.
+        sale = select(Sale.customer_id).where(Sale.customer_id.is_not(None), Sale.status != "voided")
+        if "item" in filters:
+            # Start from the item names' index, then the matching sales.
+            sale = sale.join(SaleItem, SaleItem.sale_id == Sale.id).where(
+                _item_match(SaleItem.name_key, fold(filters["item"])))
+        if "location" in filters:
+            location = Sale.location_id
+            if _is_sqlite():
+                # A shop has a handful of locations: reading the sales in
+                # order beats a million index hops (1 s against 36 s at 5M sales).
+                location = location + 0
+            sale = sale.where(location == int(filters["location"]))
+        if "payment" in filters:
+            sale = sale.where(Sale.payment_method == filters["payment"])
+        if "card_brand" in filters:
+            sale = sale.where(Sale.card_brand == filters["card_brand"])
+        if "card_last4" in filters:
+            sale = sale.where(Sale.card_last4 == filters["card_last4"])
+        if start is not None:
+            sale = sale.where(Sale.created_at >= start)
+        if end is not None:
+            sale = sale.where(Sale.created_at < end)
+        conditions.append(Customer.id.in_(sale))
+    elif start is not None or end is not None:
+        column = Customer.first_visit_at if filters.get("period_on") == "first_visit" else Customer.last_visit_at
+        if start is not None:
+            conditions.append(column >= start)
+        if end is not None:
+            conditions.append(column < end)
+    if "points_min" in filters:
+        conditions.append(Customer.points_balance >= int(filters["points_min"]))
+    if "points_max" in filters:
+        conditions.append(Customer.points_balance <= int(filters["points_max"]))
+    if "origin" in filters:
+        conditions.append(Customer.origin == filters["origin"])
+    if "email_consent" in filters:
+        conditions.append(Customer.email_notifications.is_(filters["email_consent"] == "yes"))
+    return conditions
+
+
+# Filters whose column has an index of its own that starts with `archived`
+# (models.customers: ix_customers_list_*): the list may be read in index order.
+_INDEXED_FILTERS = {"points_min", "points_max", "period_from", "period_to", "period_on"}
+
+
+def _not_archived(query: CustomerQuery, has_term: bool):
+    """`archived = false`. A deleted (anonymised) customer is always archived
+    (deletion requires it), so this alone also leaves them out, and the count
+    of the plain list reads only the (archived, …) index.
+
+    With a search term or a filter on an unindexed column, SQLite would still
+    walk that index and fetch a million rows one by one (1.4 s); hiding the
+    column from the planner makes it scan the table once (0.25 s)."""
+    scan = has_term or any(key not in _INDEXED_FILTERS and key not in SALE_FILTERS and key != "group"
+                           for key in query.filters)
+    if scan and _is_sqlite():
+        return func.coalesce(Customer.archived, False).is_(False)
+    return Customer.archived.is_(False)
+
+
 def customer_select(employee, query: CustomerQuery, phone_region: str = "FR") -> Select:
     """The filtered, sorted select of customers (without paging)."""
-    stmt = select(Customer).where(Customer.anonymised.is_(False))
-    if not query.archived:
-        stmt = stmt.where(Customer.archived.is_(False))
     condition = term_condition(employee, query.q, phone_region)
+    if query.archived:
+        stmt = select(Customer).where(Customer.anonymised.is_(False))
+    else:
+        stmt = select(Customer).where(_not_archived(query, condition is not None))
     if condition is not None:
+        stmt = stmt.where(condition)
+    for condition in filter_conditions(query):
         stmt = stmt.where(condition)
     return stmt.order_by(*SORTS.get(query.sort, SORTS["name"]))

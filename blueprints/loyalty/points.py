@@ -5,7 +5,7 @@ UPDATE, so that concurrent redeems can never spend the same points twice
 nothing there)."""
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from audit import record
 from extensions import db
@@ -63,6 +63,42 @@ def redeem_points(customer_id: int, points: int, *, employee_id: int | None, rea
     entry = change_balance(customer_id, -points, kind="redeem", employee_id=employee_id, reason=reason)
     record("points_redeemed", "customer", customer_id, count=points, employee_id=employee_id)
     return entry
+
+
+def clear_balance(customer_id: int, *, kind: str, employee_id: int | None,
+                  reason: str | None = None, values: dict | None = None) -> int:
+    """Bring a balance to exactly zero with one ledger row (the caller commits).
+
+    The UPDATE is conditional on the balance just read, so a concurrent change
+    makes it retry instead of leaving a balance the ledger does not explain.
+    `values` are other columns set in the same statement (ending a membership).
+    Returns the points taken away (negative if the balance was below zero).
+    """
+    from flask_babel import gettext as _
+    for _attempt in range(20):
+        balance = db.session.scalar(select(Customer.points_balance).where(Customer.id == customer_id))
+        if balance is None:
+            raise PointsError(_("Client introuvable."), field=None)
+        stmt = (update(Customer).where(Customer.id == customer_id, Customer.points_balance == balance)
+                .values(points_balance=0, **(values or {}))
+                .execution_options(synchronize_session=False))
+        if db.session.execute(stmt).rowcount == 1:
+            if balance:
+                db.session.add(PointsEntry(customer_id=customer_id, delta=-balance, kind=kind,
+                                           reason=reason, employee_id=employee_id))
+            db.session.flush()
+            customer = db.session.get(Customer, customer_id)
+            if customer is not None:
+                db.session.refresh(customer, ["points_balance", *(values or {})])
+            return balance
+    raise PointsError(_("Le solde change sans cesse ; réessayez."), field=None)
+
+
+def ledger_sum(customer_id: int) -> int:
+    """The balance as the ledger tells it (tests and checks compare it with the cache)."""
+    from sqlalchemy import func
+    return db.session.scalar(select(func.coalesce(func.sum(PointsEntry.delta), 0))
+                             .where(PointsEntry.customer_id == customer_id))
 
 
 def points_for_amount(total_cents: int) -> int:

@@ -1,23 +1,391 @@
-from flask import render_template
+"""Sales: the sale screen at the counter, transactions, invoices. Thin: read
+the request, call service.py, render."""
+from __future__ import annotations
 
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from blueprints.customers.search import CustomerQuery, customer_select
 from blueprints.sales import bp
-from permissions import requires
+from blueprints.sales import service
+from blueprints.sales.forms import CounterCustomerForm, NameForm, apply_errors
+from blueprints.sales.service import SaleError
+from blueprints.sales.transactions import TransactionQuery, invoices_by_sale, keyset_page, transaction_select
+from extensions import db
+from htmx import hx_redirect, is_htmx, render_htmx
+from models import Customer, Employee, Invoice, Location, Sale, ShopSettings
+from models.sales import CARD_BRANDS
+from pagination import paginate
+from permissions import can, customer_view, field_level, requires
 
+SEARCH_LIMIT = 8
+
+
+# --- the sale screen ---------------------------------------------------------
+
+def _locations() -> tuple[list[Location], Location | None]:
+    """The locations this employee sells at (their own, or every active one)
+    and the default: their first location, or the shop's first."""
+    employee = db.session.get(Employee, current_user.id)
+    own = [loc for loc in employee.locations if loc.active]
+    options = own or list(db.session.scalars(select(Location).where(Location.active.is_(True))
+                                             .order_by(Location.id)))
+    return options, (options[0] if options else None)
+
+
+def _panel(customer: Customer) -> dict:
+    """What the side panel shows of the customer, through the permission view."""
+    view = customer_view(current_user, customer, ShopSettings.get().phone_region)
+    invoices = []
+    if can(current_user, "customers.history.view"):
+        invoices = list(db.session.scalars(
+            select(Invoice).where(Invoice.customer_id == customer.id, Invoice.status == "open")
+            .order_by(Invoice.id)))
+    return {"view": view, "record": customer, "open_invoices": invoices,
+            "open_total": sum(inv.amount_cents for inv in invoices)}
+
+
+def _picked(customer_id) -> tuple[dict | None, str | None]:
+    """The panel of a customer the screen asks for, or the reason it is refused."""
+    if not customer_id or not can(current_user, "customers.basic"):
+        return None, None
+    try:
+        customer = db.session.get(Customer, int(customer_id))
+    except (TypeError, ValueError):
+        customer = None
+    if customer is None or customer.anonymised:
+        return None, _("Ce client n'existe pas ou plus.")
+    try:
+        service.ensure_can_join_sale(customer)
+    except service.CustomerError as error:
+        return None, str(error)
+    return _panel(customer), None
+
+
+def _state_from_form(form) -> dict:
+    """The sale being entered, carried by the form itself (no server-side cart)."""
+    lines = service.read_lines(form.getlist("line_name"), form.getlist("line_qty"), form.getlist("line_price"))
+    return {"lines": lines,
+            "entry": {"name": form.get("entry_name", ""), "qty": form.get("entry_qty", "1") or "1",
+                      "price": form.get("entry_price", "")}}
+
+
+def _screen(status: int = 200, *, lines=None, entry=None, errors=None, values=None, picked=None,
+            customer_q: str = "", customer_results=None, focus_entry: bool = False,
+            fragment: str = "sales/_sale_form.html"):
+    options, default = _locations()
+    values = values or {}
+    location_id = values.get("location_id") or (default.id if default else None)
+    lines = lines or []
+    return render_htmx("sales/new.html", fragment, status=status,
+                       locations=options, location_id=str(location_id or ""), lines=lines,
+                       total_cents=sum(line.total_cents for line in lines),
+                       entry=entry or {"name": "", "qty": "1", "price": ""}, errors=errors or {},
+                       values=values, picked=picked, customer_q=customer_q,
+                       customer_results=customer_results, focus_entry=focus_entry,
+                       recent=service.recent_items(),
+                       brands=CARD_BRANDS, payments=service.PAYMENTS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("access.register")
+def new():
+    """The sale screen; POST is *Encaisser*: the whole sale in one transaction,
+    then a redirect to its receipt so that a reload cannot charge twice."""
+    if request.method == "GET":
+        return _screen()
+    form = request.form
+    values = {key: form.get(key, "") for key in ("location_id", "payment_method", "card_brand",
+                                                 "card_last4", "card_holder_name")}
+    values["card_last4"] = values["card_last4"].strip()
+    try:
+        state = _state_from_form(form)
+    except SaleError as error:
+        return _screen(422, errors=error.errors, values=values)
+    customer_id = form.get("customer_id") or None
+    if customer_id is not None and not can(current_user, "customers.basic"):
+        abort(403)
+    options, _default = _locations()
+    extra = {}
+    try:
+        customer_id = int(customer_id) if customer_id is not None else None
+        location_id = int(values["location_id"]) if values["location_id"] else None
+    except ValueError:
+        customer_id, location_id = None, None
+        extra["sale"] = _("La vente est illisible. Rechargez la page.")
+    req = service.SaleRequest(
+        location_id=location_id, lines=state["lines"], payment_method=values["payment_method"] or "cash",
+        customer_id=customer_id, card_brand=values["card_brand"] or None,
+        card_last4=values["card_last4"] or None, card_holder_name=values["card_holder_name"] or None,
+        allowed_location_ids={loc.id for loc in options},
+        pending_entry=bool(state["entry"]["name"].strip()), extra_errors=extra)
+    try:
+        sale = service.record_sale(req, current_user.id)
+        db.session.commit()
+    except SaleError as error:
+        db.session.rollback()
+        picked = _picked(customer_id)[0] if "customer_id" not in error.errors else None
+        return _screen(422, lines=state["lines"], entry=state["entry"], errors=error.errors,
+                       values=values, picked=picked)
+    flash(_("Vente enregistrée : %(total)s.", total=_money(sale.total_cents)), "success")
+    return hx_redirect(url_for("sales.sale", sale_id=sale.id))
+
+
+def _money(cents: int) -> str:
+    return current_app.jinja_env.filters["money"](cents)
+
+
+@bp.route("/new/update", methods=["POST"])
+@requires("access.register")
+def update():
+    """A change of the sale being entered (add an item, a quick item, +/−,
+    remove; without JavaScript also picking or finding a customer): the items
+    fragment for htmx, the whole screen otherwise."""
+    form = request.form
+    values = {key: form.get(key, "") for key in ("location_id", "payment_method", "card_brand",
+                                                 "card_last4", "card_holder_name")}
+    try:
+        state = _state_from_form(form)
+    except SaleError as error:
+        return _screen(422, errors=error.errors, values=values, fragment="sales/_lines_response.html")
+    lines, entry, errors, status = state["lines"], state["entry"], {}, 200
+    focus = False
+    op = form.get("op") or form.get("quick") and f"quick:{form.get('quick')}" or ""
+    try:
+        lines = service.apply_line_op(lines, op, (entry["name"], entry["qty"], entry["price"]))
+        if op == "add":
+            entry, focus = {"name": "", "qty": "1", "price": ""}, True
+    except SaleError as error:
+        errors, status = error.errors, 422
+    picked, customer_q, results = None, "", None
+    if not is_htmx() and can(current_user, "customers.basic"):
+        picked, refused = _picked(form.get("customer_id"))
+        if refused:
+            errors["customer_id"] = refused
+        customer_q = (form.get("customer_q") or "").strip()
+        if picked is None and customer_q:
+            results = _search(customer_q)
+    return _screen(status, lines=lines, entry=entry, errors=errors, values=values, picked=picked,
+                   customer_q=customer_q, customer_results=results, focus_entry=focus,
+                   fragment="sales/_lines_response.html")
+
+
+# --- the customer on the sale screen ----------------------------------------
+
+def _search(term: str) -> list:
+    region = ShopSettings.get().phone_region
+    stmt = customer_select(current_user, CustomerQuery(q=term), region).options(
+        selectinload(Customer.phones), selectinload(Customer.groups)).limit(SEARCH_LIMIT)
+    return [(customer_view(current_user, customer, region), customer) for customer in db.session.scalars(stmt)]
+
+
+@bp.route("/counter/customers")
+@requires("access.register", "customers.basic")
+def customer_search():
+    """Search as you type: the directory's own rule (archived customers are never offered)."""
+    term = (request.args.get("customer_q") or "").strip()[:100]
+    return render_template("sales/_customer_results.html", results=_search(term) if term else None,
+                           customer_q=term)
+
+
+@bp.route("/counter/customer")
+@requires("access.register", "customers.basic")
+def customer_block():
+    """The customer part of the screen: the side panel of the chosen customer,
+    or the search when none (or when the one asked for cannot join a sale)."""
+    picked, refused = _picked(request.args.get("customer_id"))
+    errors = {"customer_id": refused} if refused else {}
+    return render_template("sales/_customer_block.html", picked=picked, errors=errors, customer_q=""), \
+        (422 if refused else 200)
+
+
+@bp.route("/counter/customers/new", methods=["GET", "POST"])
+@requires("access.register", "customers.basic")
+def customer_add():
+    """Adding a customer on the spot; email and phone only for who may edit them."""
+    form = CounterCustomerForm(prefix="new", formdata=request.form if request.method == "POST" else None)
+    may_email = field_level(current_user, "email") == "edit"
+    may_phone = field_level(current_user, "phone") == "edit"
+    if request.method == "POST":
+        try:
+            customer = service.add_customer_at_counter(
+                form.first_name.data, form.last_name.data,
+                email=form.email.data if may_email else None, phone=form.phone.data if may_phone else None)
+            from audit import record
+            record("customer_created", "customer", customer.id, details={"via": "sale"})
+            db.session.commit()
+        except SaleError as error:
+            db.session.rollback()
+            apply_errors(form, error.errors)
+            return render_template("sales/_customer_add.html", form=form, may_email=may_email,
+                                   may_phone=may_phone), 422
+        return render_template("sales/_customer_block.html", picked=_panel(customer), errors={})
+    return render_template("sales/_customer_add.html", form=form, may_email=may_email, may_phone=may_phone)
+
+
+def _customer_for_name(customer_id: int) -> Customer:
+    customer = db.get_or_404(Customer, customer_id)
+    if customer.anonymised:
+        abort(404)
+    return customer
+
+
+@bp.route("/counter/customers/<int:customer_id>/name")
+@requires("access.register", "customers.basic")
+def name_display(customer_id: int):
+    return render_template("sales/_customer_name.html", picked=_panel(_customer_for_name(customer_id)))
+
+
+@bp.route("/counter/customers/<int:customer_id>/name/edit")
+@requires("access.register", "customers.basic")
+def name_edit(customer_id: int):
+    customer = _customer_for_name(customer_id)
+    form = NameForm(prefix="name", data={"first_name": customer.first_name, "last_name": customer.last_name})
+    return render_template("sales/_customer_name_form.html", form=form, customer=customer)
+
+
+@bp.route("/counter/customers/<int:customer_id>/name", methods=["POST"])
+@requires("access.register", "customers.basic")
+def name_save(customer_id: int):
+    """Click the name, fix it, Enter: the panel shows the fixed name."""
+    customer = _customer_for_name(customer_id)
+    form = NameForm(prefix="name", formdata=request.form)
+    try:
+        service.rename_customer(customer.id, form.first_name.data, form.last_name.data)
+        db.session.commit()
+    except (SaleError, service.CustomerError) as error:
+        db.session.rollback()
+        apply_errors(form, getattr(error, "errors", None) or {"first_name": str(error)})
+        customer = _customer_for_name(customer_id)
+        return render_template("sales/_customer_name_form.html", form=form, customer=customer), 422
+    return render_template("sales/_customer_name.html", picked=_panel(customer))
+
+
+# --- transactions ------------------------------------------------------------
 
 @bp.route("")
 @requires("access.register")
 def index():
-    return render_template("sales/index.html")
+    """Every sale, newest first; filters and the page cursor live in the URL."""
+    query = TransactionQuery.from_args(request.args)
+    region = ShopSettings.get().phone_region
+    page = keyset_page(transaction_select(current_user, query, region), query,
+                       current_app.config["PAGE_SIZE"])
+    invoices = invoices_by_sale([sale.id for sale in page.items])
+    filter_customer = db.session.get(Customer, query.customer_id) if query.customer_id else None
+    locations = list(db.session.scalars(select(Location).order_by(Location.name)))
+    return render_htmx("sales/index.html", "sales/_transactions.html", query=query, page=page,
+                       invoices=invoices, locations=locations, filter_customer=filter_customer,
+                       payments=service.PAYMENTS)
 
 
-@bp.route("/new")
+@bp.route("/<int:sale_id>")
 @requires("access.register")
-def new():
-    return render_template("sales/index.html")
+def sale(sale_id: int):
+    """One sale: its items, payment, customer, invoice; refund or void."""
+    record = db.session.scalar(select(Sale).where(Sale.id == sale_id).options(
+        selectinload(Sale.items), selectinload(Sale.location), selectinload(Sale.employee),
+        selectinload(Sale.customer)))
+    if record is None:
+        abort(404)
+    invoice = db.session.scalar(select(Invoice).where(Invoice.sale_id == sale_id))
+    return render_template("sales/sale.html", sale=record, invoice=invoice)
+
+
+@bp.route("/<int:sale_id>/cancel", methods=["POST"])
+@requires("sales.refund")
+def cancel(sale_id: int):
+    """Refund or void (after the confirmation on the button)."""
+    action = request.form.get("action", "")
+    try:
+        record = service.cancel_sale(sale_id, action, current_user.id)
+        db.session.commit()
+    except LookupError:
+        db.session.rollback()
+        abort(404)
+    except SaleError as error:
+        db.session.rollback()
+        if is_htmx():
+            return render_template("errors/_message.html", message=str(error)), 409
+        flash(str(error), "error")
+        return redirect(url_for("sales.sale", sale_id=sale_id))
+    flash(_("Vente remboursée.") if record.status == "refunded" else _("Vente annulée."), "success")
+    return hx_redirect(url_for("sales.sale", sale_id=sale_id))
+
+
+# --- invoices ----------------------------------------------------------------
+
+@bp.route("/invoices")
+@requires("customers.basic")
+def invoices():
+    """Open and paid invoices, numbered (seed 002). The list is a profile
+    resource: it needs the transactions/invoices permission or settling."""
+    if not (can(current_user, "customers.history.view") or can(current_user, "sales.invoices")):
+        abort(403)
+    status = request.args.get("status", "")
+    status = status if status in service.INVOICE_STATUSES else ""
+    try:
+        page_number = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page_number = 1
+    stmt = select(Invoice).options(selectinload(Invoice.customer), selectinload(Invoice.paid_by))
+    if status:
+        stmt = stmt.where(Invoice.status == status)
+    page = paginate(stmt.order_by(Invoice.id.desc()), page_number, current_app.config["PAGE_SIZE"])
+    return render_htmx("sales/invoices.html", "sales/_invoices.html", page=page, current_status=status,
+                       statuses=service.INVOICE_STATUSES)
+
+
+@bp.route("/invoices/<int:invoice_id>/settle", methods=["POST"])
+@requires("sales.invoices")
+def settle(invoice_id: int):
+    """*Régler*: marks an open invoice paid. Answers with the piece of page it
+    came from: the invoice's row, or the profile's history."""
+    try:
+        invoice = service.settle_invoice(invoice_id, current_user.id)
+        db.session.commit()
+    except LookupError:
+        db.session.rollback()
+        abort(404)
+    except SaleError as error:
+        db.session.rollback()
+        if is_htmx():
+            return render_template("errors/_message.html", message=str(error)), 409
+        flash(str(error), "error")
+        return redirect(request.referrer or url_for("sales.invoices"))
+    message = _("Facture %(number)s réglée.", number=invoice.number)
+    if not is_htmx():
+        flash(message, "success")
+        return redirect(request.referrer or url_for("sales.invoices"))
+    if request.form.get("from") == "history" and invoice.customer_id:
+        return _history(invoice.customer_id, message=message)
+    return render_template("sales/_invoice_row.html", invoice=invoice, message=message)
+
+
+# --- the profile's resources -------------------------------------------------
+
+HISTORY_SALES = 10
+
+
+def _history(customer_id: int, message: str | None = None):
+    customer = db.get_or_404(Customer, customer_id)
+    sales = list(db.session.scalars(
+        select(Sale).where(Sale.customer_id == customer_id).options(selectinload(Sale.location))
+        .order_by(Sale.created_at.desc(), Sale.id.desc()).limit(HISTORY_SALES + 1)))
+    customer_invoices = list(db.session.scalars(
+        select(Invoice).where(Invoice.customer_id == customer_id).options(selectinload(Invoice.paid_by))
+        .order_by(Invoice.id.desc())))
+    customer_invoices.sort(key=lambda inv: inv.status != "open")  # open ones first, stable
+    return render_template("sales/_customer_history.html", customer=customer, sales=sales[:HISTORY_SALES],
+                           more_sales=len(sales) > HISTORY_SALES, invoices=customer_invoices,
+                           message=message)
 
 
 @bp.route("/customer/<int:customer_id>/history")
 @requires("customers.history.view")
 def customer_history(customer_id: int):
     """The profile's transactions and invoices (a fragment, loaded by the profile)."""
-    return render_template("sales/_customer_history.html", customer_id=customer_id)
+    return _history(customer_id)

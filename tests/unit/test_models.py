@@ -105,3 +105,8 @@ def test_database_url_defaults_to_sqlite_and_maps_postgres_to_psycopg(tmp_path, 
     assert database_url(tmp_path).startswith("sqlite:///")
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
     assert database_url(tmp_path) == "postgresql+psycopg://u@h/db"
+
+
+def test_a_short_part_of_a_number_is_not_taken_for_an_overseas_number():
+    assert search_digits("55 12 98") == "551298"
+    assert search_digits("34 56 78") == "345678"

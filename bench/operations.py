@@ -1,0 +1,84 @@
+"""What the benchmark times: one row per operation.
+
+An operation is a function `op(ctx, i)` that sends ONE request (the i-th
+sample) through `ctx.get(...)` / `ctx.post(...)`; the harness times it, checks
+the status and repeats it --requests times. To add a row, write the function
+and append (name, function) to OPERATIONS. Values to send (ids, search terms)
+come from `samples()`, read once from the benchmark database: add what a new
+row needs there, then use `ctx.pick("key", i)`.
+"""
+from __future__ import annotations
+
+import random
+from urllib.parse import urlencode
+
+from sqlalchemy import text
+
+
+def samples(connection, seed: int = 1, count: int = 50) -> dict[str, list]:
+    """Values that exist in the database, for the operations to send."""
+    rng = random.Random(seed)
+    max_id = connection.execute(text("SELECT MAX(id) FROM customers")).scalar() or 0
+    ids = sorted({rng.randint(1, max_id) for _ in range(count * 4)}) if max_id else []
+    rows = []
+    for start in range(0, len(ids), 200):
+        chunk = ids[start:start + 200]
+        rows += connection.execute(text(
+            "SELECT c.id, c.first_name, c.last_name, c.email, "
+            "(SELECT p.raw FROM phones p WHERE p.customer_id = c.id AND p.linked AND p.e164 LIKE '+33%' "
+            " ORDER BY p.id LIMIT 1) AS phone "
+            "FROM customers c WHERE c.archived = :no AND c.anonymised = :no AND c.id IN ("
+            + ", ".join(str(i) for i in chunk) + ")"), {"no": False}).all()
+    rng.shuffle(rows)
+    rows = rows[:count]
+
+    def digits(raw: str) -> str:
+        only = "".join(ch for ch in raw if ch.isdigit())
+        return "0" + only[-9:] if raw.startswith("+") or raw.startswith("00") else only
+
+    names, emails, phone_parts, phones = [], [], [], []
+    for row in rows:
+        # What a cashier types: a start of the last name, or a first name and a start of the last.
+        if row.last_name and rng.random() < 0.6:
+            names.append(row.last_name[:max(3, min(len(row.last_name), 5))])
+        elif row.first_name and row.last_name:
+            names.append(f"{row.first_name} {row.last_name[:3]}")
+        elif row.first_name:
+            names.append(row.first_name)
+        if row.email:
+            local = row.email.split("@")[0]
+            emails.append(local[:max(4, min(len(local), 8))])
+        if row.phone:
+            national = digits(row.phone)
+            # The last four digits ("56 78"), and the whole number as typed.
+            phone_parts.append(f"{national[-4:-2]} {national[-2:]}")
+            phones.append(row.phone)
+    return {"customer_id": [row.id for row in rows], "name": names, "email": emails,
+            "phone_part": phone_parts, "phone": phones}
+
+
+def _list(**args):
+    query = "?" + urlencode(args) if args else ""
+    return lambda ctx, i: ctx.get(f"/customers{query}")
+
+
+def _search(kind: str):
+    return lambda ctx, i: ctx.get("/customers?" + urlencode({"q": ctx.pick(kind, i)}), htmx=True)
+
+
+def profile(ctx, i):
+    return ctx.get(f"/customers/{ctx.pick('customer_id', i)}")
+
+
+OPERATIONS: list[tuple[str, object]] = [
+    ("list /customers (by name)", _list()),
+    ("list sort=-last_visit", _list(sort="-last_visit")),
+    ("list sort=-points", _list(sort="-points")),
+    ("list sort=-spent", _list(sort="-spent")),
+    ("list page=200", _list(page=200)),
+    ("search name part (htmx)", _search("name")),
+    ("search email part (htmx)", _search("email")),
+    ("search phone part (htmx)", _search("phone_part")),
+    ("search whole phone (htmx)", _search("phone")),
+    ("profile /customers/<id>", profile),
+]

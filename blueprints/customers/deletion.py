@@ -1,0 +1,124 @@
+"""Deleting a customer's data (seeds 000 and 001): anonymisation in place.
+
+Needs *Clients – Base* and *Clients – Suppression de clients*; the customer must
+be archived first. It cannot be undone. Links to the customer are removed
+(phone numbers, groups, loyalty membership, the search index), the profile
+page is gone (404), and the activity stays under an anonymised identifier:
+sales, invoices, points ledger rows and rewards keep pointing at the same id,
+whose row no longer holds anything about the person.
+
+Every personal value goes: names, email, postal address, birthday, comments,
+tax id, the card key, every derived search key, the card holder's name on
+their sales and the free-text reason of their ledger rows. Audit rows hold ids
+only by construction (audit.record checks it). Records merged into this
+customer are the same person: they are anonymised too.
+
+On SQLite, `secure_delete` (app.py) zeroes what rows and index entries leave
+behind in the pages; the write-ahead log still holds older copies of those
+pages until a checkpoint, so purge_freed_pages() checkpoints and truncates it.
+PostgreSQL keeps dead row versions until VACUUM: that is the database's own
+retention, outside this module.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select, update
+
+from audit import record
+from blueprints.customers.service import CustomerError
+from extensions import db
+from models import Customer, Phone, PointsEntry, Sale, customer_groups
+from models.base import utcnow
+
+# Every column of Customer that can hold something about the person.
+PERSONAL_COLUMNS = ("first_name", "last_name", "email", "email_key", "address_line1", "address_line2",
+                    "postal_code", "city", "country", "birthday", "comments", "tax_id", "card_match_key")
+KEY_COLUMNS = ("sort_name", "name_search", "email_search", "name_key")
+
+
+class DeletionError(CustomerError):
+    """The deletion is refused; nothing was written."""
+
+
+def anonymised_label(customer_id: int) -> str:
+    return _("Client anonymisé #%(id)s", id=customer_id)
+
+
+def _merged_into(customer_ids: list[int]) -> list[int]:
+    """Records merged (directly or through others) into these customers."""
+    found: list[int] = []
+    frontier = list(customer_ids)
+    while frontier:
+        children = list(db.session.scalars(select(Customer.id).where(
+            Customer.merged_into_id.in_(frontier), Customer.anonymised.is_(False))))
+        children = [c for c in children if c not in found and c not in customer_ids]
+        found += children
+        frontier = children
+    return found
+
+
+def _scrub(customer: Customer, now) -> None:
+    for column in PERSONAL_COLUMNS:
+        setattr(customer, column, None)
+    for column in KEY_COLUMNS:
+        setattr(customer, column, "")
+    customer.email_notifications = False
+    customer.marketing_consent = False
+    customer.loyalty_member = False
+    customer.archived = True
+    customer.archived_at = customer.archived_at or now
+    customer.anonymised = True
+    customer.anonymised_at = now
+
+
+def delete_customer(customer_id: int, *, employee_id: int | None, confirmed: bool) -> list[int]:
+    """Anonymise an archived customer (and the records merged into them).
+    Returns the ids anonymised. The caller commits, then calls purge_freed_pages()."""
+    customer = db.session.get(Customer, customer_id)
+    if customer is None or customer.anonymised:
+        raise LookupError("customer not found")
+    if not customer.archived:
+        raise DeletionError(_("Archivez d'abord le client : seul un client archivé peut être supprimé."))
+    if not confirmed:
+        raise DeletionError(_("Cochez la case pour confirmer que vous avez lu et compris l'avertissement."),
+                            "confirm")
+    ids = [customer.id] + _merged_into([customer.id])
+    now = utcnow()
+    for other in db.session.scalars(select(Customer).where(Customer.id.in_(ids))):
+        _scrub(other, now)
+    db.session.flush()
+    for statement in (
+        delete(Phone).where(Phone.customer_id.in_(ids)),
+        delete(customer_groups).where(customer_groups.c.customer_id.in_(ids)),
+        update(Sale).where(Sale.customer_id.in_(ids)).values(card_holder_name=None),
+        update(PointsEntry).where(PointsEntry.customer_id.in_(ids)).values(reason=None),
+    ):
+        db.session.execute(statement.execution_options(synchronize_session=False))
+    # What the session still holds of them (phones, groups, card names) is stale now.
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Phone) and obj.customer_id in ids:
+            db.session.expunge(obj)
+        elif isinstance(obj, (Customer, Sale, PointsEntry)):
+            db.session.expire(obj)
+
+    import search_index
+    search_index.reindex(db.session.connection(), ids)  # removes their terms (anonymised)
+    record("customer_deleted", "customer", customer.id, count=len(ids), employee_id=employee_id,
+           details={"also_anonymised": ids[1:]} if len(ids) > 1 else None)
+    db.session.flush()
+    return ids
+
+
+def purge_freed_pages() -> bool:
+    """SQLite: copy the write-ahead log into the database and truncate it, so
+    no older copy of a scrubbed page survives in the -wal file. True when done
+    (False: readers kept it busy; the next checkpoint will finish the job)."""
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:
+        for _attempt in range(5):
+            busy, _log, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            if not busy:
+                return True
+    return False

@@ -1,0 +1,366 @@
+"""Exporting customers to CSV (seed 000): all customers or the current search,
+and one customer's whole file (the answer to an access request).
+
+- Only what the employee may view: every customer goes through
+  permissions.customer_view, so a masked value is exported masked and a field
+  the employee may not view has no column at all.
+- Cells that a spreadsheet would read as a formula (starting with = + - @, a
+  tab, CR, LF or NUL) get a leading apostrophe. Numbers we compute ourselves
+  (points, cents) are written as numbers.
+- UTF-8 with a byte-order mark, so a spreadsheet opens accents right.
+- Streamed: rows are read in batches (keyed on the list's own order, through
+  a server-side cursor where the database has one) and written as they come,
+  so a million customers export in flat memory.
+
+Phone numbers are written in E.164 (+33612345678): unambiguous in any country
+and what the import reads back.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from functools import lru_cache
+from collections import namedtuple
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Callable, Iterable, Iterator
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from extensions import db
+from models import Customer, Group, Invoice, Phone, PointsEntry, Reward, Sale, customer_groups
+from permissions import can, customer_view, field_level
+
+BOM = "\ufeff"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+BATCH = 1000
+PHONE_SEPARATOR = " / "
+
+
+def _local_zone():
+    """The shop's time zone, as zoneinfo (pytz is slow for a million datetimes)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from flask import g
+    from flask_babel import get_timezone
+    if "_export_zone" not in g:
+        try:
+            g._export_zone = ZoneInfo(str(get_timezone()))
+        except ZoneInfoNotFoundError:
+            g._export_zone = timezone.utc
+    return g._export_zone
+
+
+@lru_cache(maxsize=65536)
+def _offset(zone, utc_hour: datetime):
+    """The zone's UTC offset during that hour (offsets change on the hour)."""
+    return utc_hour.replace(tzinfo=timezone.utc).astimezone(zone).utcoffset()
+
+
+def local_text(value: datetime) -> str:
+    """A naive UTC datetime as "YYYY-MM-DD HH:MM" in the shop's time zone."""
+    zone = _local_zone()
+    local = value + _offset(zone, value.replace(minute=0, second=0, microsecond=0))
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
+
+
+def neutralise(value) -> str:
+    """The text of a cell, safe from spreadsheet formula injection."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_START) else value
+    if isinstance(value, bool):
+        return _("Oui") if value else _("Non")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return local_text(value)  # stored as naive UTC; written in the shop's time zone
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def money(cents: int | None) -> str:
+    cents = cents or 0
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+
+
+def csv_lines(rows: Iterable[list]) -> Iterator[str]:
+    """BOM, then one CSV line per row, every cell neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    yield BOM
+    for row in rows:
+        # neutralise(), with its commonest case (a string) inlined: a million rows of 30 cells.
+        writer.writerow([("'" + cell if cell.startswith(FORMULA_START) else cell) if cell.__class__ is str
+                         else neutralise(cell) for cell in row])
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+# --- what a streamed export may hold across the request's end ------------------
+
+@dataclass(frozen=True)
+class _PermissionSetSnapshot:
+    is_owner: bool
+    capabilities: frozenset
+
+
+@dataclass(frozen=True)
+class EmployeeSnapshot:
+    """The employee as the permission functions read them. A streamed response
+    runs after the request's session is closed, so it must not hold the ORM
+    Employee (its attributes would need that session to reload)."""
+    id: int
+    active: bool
+    permission_set_id: int | None
+    permission_set: _PermissionSetSnapshot | None
+    is_authenticated: bool = True
+
+
+def snapshot(employee) -> EmployeeSnapshot:
+    permission_set = employee.permission_set
+    return EmployeeSnapshot(
+        id=employee.id, active=employee.active, permission_set_id=employee.permission_set_id,
+        permission_set=None if permission_set is None else _PermissionSetSnapshot(
+            bool(permission_set.is_owner), frozenset(permission_set.capabilities or ())))
+
+
+# --- light records for customer_view -----------------------------------------
+
+# customer_view reads a phone's id, e164, raw, linked and label; with e164 left
+# None it shows `raw`, which holds the E.164 form (no formatting per row).
+_PhoneRow = namedtuple("_PhoneRow", ("id", "raw", "linked", "label", "e164"))
+_GroupRow = namedtuple("_GroupRow", ("name",))
+
+
+# The columns an export reads (not the search keys, not the version).
+EXPORT_COLUMNS = ("id", "first_name", "last_name", "email", "address_line1", "address_line2", "postal_code",
+                  "city", "country", "birthday", "comments", "tax_id", "account_profile", "default_discount",
+                  "email_notifications", "marketing_consent", "origin", "archived", "anonymised", "loyalty_member",
+                  "points_balance", "visit_count", "total_spent_cents", "first_visit_at", "last_visit_at",
+                  "created_at")
+
+
+class _CustomerRow(namedtuple("_CustomerRow", EXPORT_COLUMNS + ("phones", "groups"))):
+    """What customer_view reads, built from a plain row: a tuple, not an ORM
+    object, so a million of them cost little."""
+    __slots__ = ()
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p) or f"#{self.id}"
+
+
+# --- the list export ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    value: Callable  # (view, row) -> cell
+
+
+def list_columns(employee) -> list[Column]:
+    """The columns this employee's export has: a contact field they may not
+    view has no column; one they see masked is there, masked."""
+    yes_no = {True: _("Oui"), False: _("Non")}
+    columns = [
+        Column("ID", lambda v, r: r.id),
+        Column(_("Prénom"), lambda v, r: v.first_name),
+        Column(_("Nom de famille"), lambda v, r: v.last_name),
+    ]
+    if field_level(employee, "email") != "none":
+        columns.append(Column(_("Courriel"), lambda v, r: v.email))
+    if field_level(employee, "phone") != "none":
+        columns.append(Column(_("Téléphone"), lambda v, r: next((p.text for p in v.phones if p.linked), None)))
+        columns.append(Column(_("Autres téléphones"), lambda v, r: PHONE_SEPARATOR.join(
+            [p.text for p in v.phones if p.linked][1:]) or None))
+    if field_level(employee, "address") != "none":
+        columns += [
+            Column(_("Adresse ligne 1"), lambda v, r: v.address.line1 if v.address else None),
+            Column(_("Adresse ligne 2"), lambda v, r: v.address.line2 if v.address else None),
+            Column(_("Code postal"), lambda v, r: v.address.postal_code if v.address else None),
+            Column(_("Ville"), lambda v, r: v.address.city if v.address else None),
+            Column(_("Pays"), lambda v, r: v.address.country if v.address else None),
+        ]
+    columns += [
+        Column(_("Date de naissance"), lambda v, r: r.birthday),
+        Column(_("Identifiant fiscal"), lambda v, r: r.tax_id),
+        Column(_("Groupes"), lambda v, r: ", ".join(v.groups) or None),
+        Column(_("Membre du programme de fidélité"), lambda v, r: yes_no[bool(r.loyalty_member)]),
+        Column(_("Points"), lambda v, r: r.points_balance),
+        Column(_("Visites"), lambda v, r: r.visit_count),
+        Column(_("Total dépensé"), lambda v, r: money(r.total_spent_cents)),
+        Column(_("Première visite"), lambda v, r: r.first_visit_at),
+        Column(_("Dernière visite"), lambda v, r: r.last_visit_at),
+        Column(_("Profil"), lambda v, r: r.account_profile),
+        Column(_("Réduction"), lambda v, r: r.default_discount),
+        Column(_("Autoriser les notifications par courriel"), lambda v, r: yes_no[bool(r.email_notifications)]),
+        Column(_("Consentement marketing"), lambda v, r: yes_no[bool(r.marketing_consent)]),
+        Column(_("Origine"), lambda v, r: r.origin),
+        Column(_("Archivé"), lambda v, r: yes_no[bool(r.archived)]),
+    ]
+    if can(employee, "customers.history.view"):
+        columns.append(Column(_("Commentaires"), lambda v, r: v.comments))
+    columns.append(Column(_("Créé le"), lambda v, r: r.created_at))
+    return columns
+
+
+def count_rows(stmt: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
+def _related(connection, customer_ids: list[int]) -> tuple[dict, dict]:
+    """Phones and group names of a batch of customers: two queries per batch."""
+    phones: dict[int, list] = {}
+    for phone_id, customer_id, raw, e164, linked, label in connection.execute(
+            select(Phone.id, Phone.customer_id, Phone.raw, Phone.e164, Phone.linked, Phone.label)
+            .where(Phone.customer_id.in_(customer_ids)).order_by(Phone.id)):
+        phones.setdefault(customer_id, []).append(_PhoneRow(phone_id, e164 or raw, linked, label, None))
+    groups: dict[int, list] = {}
+    for customer_id, name in connection.execute(
+            select(customer_groups.c.customer_id, Group.name)
+            .join(Group, Group.id == customer_groups.c.group_id)
+            .where(customer_groups.c.customer_id.in_(customer_ids)).order_by(Group.name)):
+        groups.setdefault(customer_id, []).append(_GroupRow(name))
+    return phones, groups
+
+
+def list_rows(employee, stmt: Select, region: str, batch: int = BATCH) -> Iterator[list]:
+    """Header, then one row per customer of the select, read in batches."""
+    columns = list_columns(employee)
+    yield [column.label for column in columns]
+    table = Customer.__table__
+    rows_stmt = stmt.with_only_columns(*(table.c[name] for name in EXPORT_COLUMNS), maintain_column_froms=False)
+    connection = db.session.connection()
+    # A server-side cursor on PostgreSQL; SQLite's cursor reads as it goes anyway.
+    result = connection.execute(rows_stmt.execution_options(yield_per=batch, stream_results=True))
+    make = _CustomerRow._make
+    values = [column.value for column in columns]
+    for partition in result.partitions(batch):
+        phones, groups = _related(connection, [row[0] for row in partition])
+        for row in partition:
+            record = make((*row, phones.get(row[0], ()), groups.get(row[0], ())))
+            view = customer_view(employee, record, region)
+            yield [value(view, record) for value in values]
+
+
+# --- one customer's whole file ------------------------------------------------
+
+def _labels() -> dict:
+    return {
+        "kind": {"add": _("Ajout"), "redeem": _("Utilisation"), "earn": _("Gagnés sur une vente"),
+                 "refund": _("Repris (remboursement)"), "merge": _("Fusion"), "removal": _("Retrait du programme")},
+        "reward": {"earned": _("Obtenue"), "claimed": _("Réclamée"), "expired": _("Expirée")},
+        "sale": {"completed": _("Terminée"), "refunded": _("Remboursée"), "voided": _("Annulée")},
+        "payment": {"cash": _("Espèces"), "card": _("Carte"), "invoice": _("Facture")},
+        "invoice": {"open": _("Ouverte"), "paid": _("Payée")},
+    }
+
+
+def customer_file(employee, customer: Customer, region: str) -> Iterator[list]:
+    """Everything held about one customer that this employee may view, section
+    by section in one CSV: each row starts with its section's name, each
+    section with its column titles, and a blank row separates sections."""
+    view = customer_view(employee, customer, region)
+    history = view.history_visible
+    labels = _labels()
+    yes_no = {True: _("Oui"), False: _("Non")}
+
+    section = _("Profil")
+    yield [_("Section"), _("Champ"), _("Valeur")]
+    profile = [("ID", customer.id), (_("Prénom"), view.first_name), (_("Nom de famille"), view.last_name)]
+    if view.email_level != "none":
+        profile.append((_("Courriel"), view.email))
+    if view.address_level != "none" and view.address is not None:
+        profile += [(_("Adresse ligne 1"), view.address.line1), (_("Adresse ligne 2"), view.address.line2),
+                    (_("Code postal"), view.address.postal_code), (_("Ville"), view.address.city),
+                    (_("Pays"), view.address.country)]
+    profile += [
+        (_("Date de naissance"), customer.birthday), (_("Identifiant fiscal"), customer.tax_id),
+        (_("Profil"), customer.account_profile), (_("Réduction"), customer.default_discount),
+        (_("Autoriser les notifications par courriel"), yes_no[bool(customer.email_notifications)]),
+        (_("Consentement marketing"), yes_no[bool(customer.marketing_consent)]),
+        (_("Origine"), customer.origin), (_("Archivé"), yes_no[bool(customer.archived)]),
+        (_("Membre du programme de fidélité"), yes_no[bool(customer.loyalty_member)]),
+        (_("Inscrit au programme le"), customer.loyalty_enrolled_at),
+        (_("Points"), customer.points_balance), (_("Visites"), customer.visit_count),
+        (_("Total dépensé"), money(customer.total_spent_cents)),
+        (_("Première visite"), customer.first_visit_at), (_("Dernière visite"), customer.last_visit_at),
+        (_("Créé le"), customer.created_at), (_("Modifié le"), customer.updated_at),
+    ]
+    if history:
+        profile.append((_("Commentaires"), view.comments))
+    for label, value in profile:
+        yield [section, label, value]
+
+    if view.phone_level != "none":
+        yield []
+        section = _("Téléphones")
+        yield [section, _("Numéro"), _("Libellé"), _("Associé"), _("Ajouté le"), _("Dissocié le")]
+        records = {p.id: p for p in customer.phones}
+        for phone in view.phones:
+            stored = records[phone.id]
+            number = phone.text if view.phone_level == "masked" else (stored.e164 or stored.raw)
+            yield [section, number, phone.label, yes_no[phone.linked], stored.created_at, stored.unlinked_at]
+
+    yield []
+    section = _("Groupes")
+    yield [section, _("Nom")]
+    for name in view.groups:
+        yield [section, name]
+
+    if history:
+        yield []
+        section = _("Ventes")
+        yield [section, _("Vente"), _("Date"), _("Point de vente"), _("Statut"), _("Paiement"), _("Carte"),
+               _("4 derniers chiffres"), _("Titulaire de la carte"), _("Total"), _("Points gagnés"),
+               _("Article"), _("Quantité"), _("Prix unitaire"), _("Total de la ligne")]
+        sales = db.session.scalars(
+            select(Sale).where(Sale.customer_id == customer.id).order_by(Sale.created_at, Sale.id)
+            .options(selectinload(Sale.items), selectinload(Sale.location)))
+        for sale in sales:
+            head = [section, sale.id, sale.created_at, sale.location.name if sale.location else None,
+                    labels["sale"].get(sale.status, sale.status),
+                    labels["payment"].get(sale.payment_method, sale.payment_method),
+                    sale.card_brand, sale.card_last4, sale.card_holder_name, money(sale.total_cents),
+                    sale.points_earned]
+            if not sale.items:
+                yield head
+            for item in sale.items:
+                yield head + [item.name, item.quantity, money(item.unit_price_cents), money(item.line_total_cents)]
+
+    yield []
+    section = _("Points")
+    yield [section, _("Date"), _("Variation"), _("Type"), _("Motif"), _("Vente")]
+    for entry in db.session.scalars(select(PointsEntry).where(PointsEntry.customer_id == customer.id)
+                                    .order_by(PointsEntry.id)):
+        yield [section, entry.created_at, entry.delta, labels["kind"].get(entry.kind, entry.kind),
+               entry.reason, entry.sale_id]
+
+    yield []
+    section = _("Récompenses")
+    yield [section, _("Nom"), _("Obtenue le"), _("Expire le"), _("Réclamée le"), _("État")]
+    for reward in db.session.scalars(select(Reward).where(Reward.customer_id == customer.id)
+                                     .order_by(Reward.earned_at, Reward.id)):
+        yield [section, reward.name, reward.earned_at, reward.expires_at, reward.claimed_at,
+               labels["reward"].get(reward.status(), reward.status())]
+
+    if history:
+        yield []
+        section = _("Factures")
+        yield [section, _("Numéro"), _("Vente"), _("Montant"), _("État"), _("Émise le"), _("Payée le")]
+        for invoice in db.session.scalars(select(Invoice).where(Invoice.customer_id == customer.id)
+                                          .order_by(Invoice.issued_at, Invoice.id)):
+            yield [section, invoice.number, invoice.sale_id, money(invoice.amount_cents),
+                   labels["invoice"].get(invoice.status, invoice.status), invoice.issued_at, invoice.paid_at]

@@ -1,0 +1,94 @@
+"""Checking what is typed into a customer record: email syntax, phone numbers
+in the shop's region, a birthday, a country. Shared by adding and editing."""
+from __future__ import annotations
+
+from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+
+from blueprints.customers.service import CustomerError
+from phones import normalise
+
+LIMITS = {"first_name": 100, "last_name": 100, "email": 254, "address_line1": 200, "address_line2": 200,
+          "postal_code": 20, "city": 100, "tax_id": 40, "comments": 5000, "phone": 40}
+
+
+class FieldErrors(CustomerError):
+    """Several fields refused at once: {field name: message}."""
+
+    def __init__(self, errors: dict[str, str]):
+        first_field, first_message = next(iter(errors.items()))
+        super().__init__(first_message, first_field)
+        self.errors = errors
+
+
+def text(value: str | None, field: str, errors: dict) -> str | None:
+    """Trimmed text or None; too long is an error (never silently cut)."""
+    value = (value or "").strip()
+    if len(value) > LIMITS.get(field, 200):
+        errors[field] = _("%(max)s caractères au maximum.", max=LIMITS.get(field, 200))
+    return value or None
+
+
+def email(value: str | None, errors: dict, field: str = "email") -> str | None:
+    """The address, normalised (domain lower-cased), syntax checked only: a
+    shop cannot wait for a DNS answer at the counter."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) > LIMITS["email"]:
+        errors[field] = _("%(max)s caractères au maximum.", max=LIMITS["email"])
+        return value
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        errors[field] = _("Cette adresse courriel n'est pas valide.")
+        return value
+
+
+def phone(value: str | None, region: str, errors: dict, field: str) -> tuple[str, str] | None:
+    """(as typed, E.164) of a valid number, or None when empty; an invalid
+    number is an error beside that number."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) > LIMITS["phone"]:
+        errors[field] = _("%(max)s caractères au maximum.", max=LIMITS["phone"])
+        return None
+    e164 = normalise(value, region)
+    if not e164:
+        errors[field] = _("Ce numéro de téléphone n'est pas valide.")
+        return None
+    return value, e164
+
+
+def birthday(value, errors: dict, today: date | None = None) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            errors["birthday"] = _("Cette date n'est pas valide.")
+            return None
+    today = today or date.today()
+    if value > today or value.year < 1900:
+        errors["birthday"] = _("Cette date n'est pas valide.")
+        return None
+    return value
+
+
+def country(value: str | None, errors: dict) -> str | None:
+    value = (value or "").strip().upper()
+    if not value:
+        return None
+    if len(value) != 2 or not value.isalpha():
+        errors["country"] = _("Choisissez un pays de la liste.")
+        return None
+    return value
+
+
+def raise_if(errors: dict) -> None:
+    if errors:
+        raise FieldErrors(errors)

@@ -1,0 +1,84 @@
+"""The loyalty forms. They check that something was typed; the rules (a valid
+username, a whole positive number, a known member...) live in service.py, and
+its messages are put beside the field they belong to."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, StringField, TelField
+from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms.widgets import NumberInput
+
+
+class EnrolForm(FlaskForm):
+    email = EmailField(_l("Adresse courriel"), validators=[DataRequired(_l("Saisissez l’adresse courriel du client."))],
+                       render_kw={"autocomplete": "off", "maxlength": 254})
+    phone = TelField(_l("Numéro de téléphone"), validators=[Optional()],
+                     render_kw={"autocomplete": "off", "maxlength": 40})
+    first_name = StringField(_l("Prénom"), validators=[DataRequired(_l("Saisissez le prénom."))],
+                             render_kw={"autocomplete": "off", "maxlength": 100})
+    last_name = StringField(_l("Nom de famille"), validators=[DataRequired(_l("Saisissez le nom."))],
+                            render_kw={"autocomplete": "off", "maxlength": 100})
+
+    # Every field's message at once; the service checks the same again.
+    def validate_email(self, field):
+        from blueprints.loyalty.service import valid_email
+        if field.data and not valid_email(field.data.strip()):
+            raise ValidationError(_l("Cette adresse courriel n'est pas valide."))
+
+    def validate_phone(self, field):
+        from models import ShopSettings
+        from phones import normalise
+        if field.data and field.data.strip() and not normalise(field.data, ShopSettings.get().phone_region):
+            raise ValidationError(_l("Ce numéro de téléphone n'est pas valide."))
+
+
+def _points_field(label):
+    return StringField(label, validators=[DataRequired(_l("Saisissez un nombre entier de points supérieur à zéro."))],
+                       widget=NumberInput(min=1, step=1),
+                       render_kw={"inputmode": "numeric", "autocomplete": "off"})
+
+
+class PointsForm(FlaskForm):
+    """Ajouter des points / Utiliser des points, by username (seed 003)."""
+    username = StringField(_l("Nom d'utilisateur"),
+                           validators=[DataRequired(_l("Saisissez l’adresse courriel ou le numéro de téléphone du client."))],
+                           render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
+    points = _points_field(_l("Points"))
+    reason = StringField(_l("Motif (facultatif)"), validators=[Optional()],
+                         render_kw={"autocomplete": "off", "maxlength": 200})
+
+
+class RedeemForm(PointsForm):
+    points = _points_field(_l("Utiliser des points"))
+
+
+class MemberPointsForm(FlaskForm):
+    """The same, in a member's panel: the member is known."""
+    points = _points_field(_l("Points"))
+    reason = StringField(_l("Motif (facultatif)"), validators=[Optional()],
+                         render_kw={"autocomplete": "off", "maxlength": 200})
+
+
+class GroupForm(FlaskForm):
+    name = StringField(_l("Nom du groupe"), validators=[DataRequired(_l("Saisissez le nom du groupe."))],
+                       render_kw={"autocomplete": "off", "maxlength": 80})
+
+
+class RewardForm(FlaskForm):
+    name = StringField(_l("Récompense"), validators=[DataRequired(_l("Saisissez le nom de la récompense."))],
+                       render_kw={"autocomplete": "off", "maxlength": 120})
+    validity_days = StringField(_l("Valable (jours)"), validators=[Optional()], widget=NumberInput(min=1, step=1),
+                                render_kw={"inputmode": "numeric"})
+
+
+class RemoveForm(FlaskForm):
+    confirm = BooleanField(_l("Je comprends que ce retrait est définitif."),
+                           validators=[DataRequired(_l("Cochez la case pour confirmer le retrait."))])
+
+
+class SettingsForm(FlaskForm):
+    earn_rate = StringField(_l("Points par unité de monnaie dépensée"),
+                            validators=[DataRequired(_l("Saisissez un nombre entre 0 et 1000, avec deux décimales au plus."))],
+                            render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    reward_validity_days = StringField(_l("Durée de validité d’une récompense (jours)"),
+                                       validators=[DataRequired(_l("Entre 1 et 3650 jours."))],
+                                       widget=NumberInput(min=1, step=1), render_kw={"inputmode": "numeric"})

@@ -1,0 +1,64 @@
+"""Exporting: cell neutralising, money, and batched reading, without HTTP."""
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from blueprints.customers import exporting
+from blueprints.customers.search import CustomerQuery, customer_select
+from extensions import db
+from models import Employee
+from tests.support_customers_data import add_to_group, in_request  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("in_request")
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+33612345678", "-5", "@SUM(A1)", "\tx", "\rx", "\nx", "\0x"])
+def test_neutralise_prefixes_every_formula_start(text):
+    assert exporting.neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("value, expected", [("Élodie", "Élodie"), ("a=b", "a=b"), (None, ""), (42, "42"),
+                                             (-7, "-7"), (date(2024, 2, 29), "2024-02-29")])
+def test_neutralise_leaves_ordinary_values_and_our_numbers(value, expected):
+    assert exporting.neutralise(value) == expected
+
+
+def test_money_is_written_with_two_decimals():
+    assert [exporting.money(c) for c in (0, 5, 1250, -199)] == ["0.00", "0.05", "12.50", "-1.99"]
+
+
+def test_csv_lines_start_with_a_bom_and_use_crlf():
+    text = "".join(exporting.csv_lines([["a", "b"], ["=x", "y"]]))
+    assert text == "\ufeffa,b\r\n'=x,y\r\n"
+
+
+def test_list_rows_reads_in_batches_and_keeps_each_customers_phones_and_groups(
+        db_session, make_customer, make_employee):
+    ids = [make_customer(first_name=f"C{i}", phones=[f"06 12 34 56 7{i}"]) for i in range(5)]
+    add_to_group(ids[3], "VIP")
+    db_session.commit()
+    employee = db_session.get(Employee, make_employee("owner"))
+    stmt = customer_select(employee, CustomerQuery(sort="name"))
+    rows = list(exporting.list_rows(exporting.snapshot(employee), stmt, "FR", batch=2))
+    header, body = rows[0], rows[1:]
+    assert [r[1] for r in body] == [f"C{i}" for i in range(5)]
+    assert [r[header.index("Téléphone")] for r in body] == [f"+3361234567{i}" for i in range(5)]
+    assert [r[header.index("Groupes")] for r in body] == [None, None, None, "VIP", None]
+
+
+def test_count_rows_counts_the_select(db_session, make_customer, make_employee):
+    for index in range(3):
+        make_customer(first_name=f"N{index}")
+    employee = db_session.get(Employee, make_employee("owner"))
+    assert exporting.count_rows(customer_select(employee, CustomerQuery())) == 3
+
+
+def test_snapshot_gives_the_same_permissions_as_the_employee(db_session, make_employee):
+    from permissions import field_level
+    employee = db_session.get(Employee, make_employee("cashier"))
+    copy = exporting.snapshot(employee)
+    db.session.expunge_all()
+    assert field_level(copy, "email") == "none"
+    manager = db_session.scalar(select(Employee).where(Employee.id == make_employee("manager", email="m@x.example")))
+    assert field_level(exporting.snapshot(manager), "email") == "edit"

@@ -1,0 +1,172 @@
+"""Deleting a customer (seeds 000/001) through the pages: permissions, the
+warning and its checkbox, the confirmation, and nothing of the person left."""
+from pathlib import Path
+
+from sqlalchemy import select, text
+
+from extensions import db
+from models import AuditEvent, Customer
+from tests.support_customers_data import add_points, add_sale
+
+# Distinctive values: if any of them is found after the deletion, it leaked.
+PERSON = {
+    "first_name": "Xanthippe", "last_name": "Quillebeuf", "email": "xanthippe.quillebeuf@zorglub.example",
+    "phones": ["06 47 58 69 70"], "address_line1": "17 impasse Zéphyrine", "city": "Trifouilly-les-Oies",
+    "postal_code": "97391", "comments": "Préfère le Kouglof-7731 aux noisettes", "tax_id": "FRXQ99887766",
+}
+# Searched case-insensitively, in the forms the database may hold them (as typed, folded keys, digits).
+NEEDLES = ["xanthippe", "quillebeuf", "zorglub", "647586970", "0647586970", "zephyrine", "zéphyrine",
+           "trifouilly", "kouglof", "frxq99887766", "97391"]
+
+
+def archived_person(app, make_customer, shop) -> int:
+    customer_id = make_customer(**PERSON)
+    with app.app_context():
+        add_sale(customer_id, shop["location_id"], card_holder_name="X QUILLEBEUF",
+                 items=(("Pain seigle-du-nord", 1, 450),))
+        add_points(customer_id, 12, reason="Anniversaire de Xanthippe")
+        customer = db.session.get(Customer, customer_id)
+        customer.archived = True
+        db.session.commit()
+    return customer_id
+
+
+def values_in_tables(app) -> set[str]:
+    """Every needle found in any column of any table."""
+    found = set()
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            for row in db.session.execute(select(table)).all():
+                for value in row:
+                    text_value = str(value).lower()
+                    found |= {needle for needle in NEEDLES if needle in text_value}
+    return found
+
+
+def sqlite_files(app) -> list[Path]:
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return []
+        path = Path(db.engine.url.database)
+    return [path, Path(f"{path}-wal")]
+
+
+def needles_in_bytes(paths: list[Path]) -> set[str]:
+    found = set()
+    for path in paths:
+        if path.exists():
+            data = path.read_bytes().lower()
+            found |= {needle for needle in NEEDLES if needle.encode("utf-8") in data}
+    return found
+
+
+def test_deletion_leaves_no_personal_value_in_any_table_nor_in_the_database_files(
+        app, signed_in, make_customer, shop):
+    client = signed_in("owner")
+    customer_id = archived_person(app, make_customer, shop)
+    client.get(f"/customers/{customer_id}")  # an audited profile view, as in real life
+    # The method can fail: before the deletion the values are there.
+    assert {"xanthippe", "quillebeuf", "647586970", "kouglof"} <= values_in_tables(app)
+    files = sqlite_files(app)
+    if files:
+        assert "xanthippe" in needles_in_bytes(files)
+
+    response = client.post(f"/customers/{customer_id}/delete", data={"confirm": "1"})
+    assert response.status_code == 303
+
+    assert values_in_tables(app) == set()
+    if files:
+        # The application's own purge already emptied the write-ahead log...
+        assert needles_in_bytes(files[1:]) == set()
+        with app.app_context():
+            db.session.remove()
+            with db.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        # ...and secure_delete left nothing in the file's free space.
+        assert needles_in_bytes(files) == set()
+
+
+def test_delete_needs_basic_and_delete_capabilities(app, signed_in, make_customer, shop):
+    customer_id = make_customer(archived=True)
+    client = signed_in("manager")  # Gérant: archive and merge, no delete
+    assert client.get(f"/customers/{customer_id}/delete").status_code == 403
+    assert client.post(f"/customers/{customer_id}/delete", data={"confirm": "1"}).status_code == 403
+    with app.app_context():
+        assert not db.session.get(Customer, customer_id).anonymised
+
+
+def test_delete_with_a_custom_set_holding_delete_works(app, signed_in, make_customer):
+    customer_id = make_customer(archived=True)
+    client = signed_in(capabilities={"customers.basic", "customers.delete"})
+    assert client.post(f"/customers/{customer_id}/delete", data={"confirm": "1"}).status_code == 303
+
+
+def test_delete_page_shows_the_seed_warning_and_a_checkbox(signed_in, make_customer):
+    customer_id = make_customer(archived=True)
+    html = signed_in("owner").get(f"/customers/{customer_id}/delete").get_data(as_text=True)
+    assert "suppression de tous les liens pointant vers ce client" in html
+    assert "identifiant anonymisé" in html and "ne peut être annulée" in html
+    assert 'type="checkbox" name="confirm"' in html
+    assert "Supprimer ce client" in html
+
+
+def test_delete_page_of_a_customer_not_archived_asks_to_archive_first(signed_in, make_customer, app):
+    customer_id = make_customer()
+    client = signed_in("owner")
+    html = client.get(f"/customers/{customer_id}/delete").get_data(as_text=True)
+    assert "Archivez d’abord le client" in html and 'name="confirm"' not in html
+    response = client.post(f"/customers/{customer_id}/delete", data={"confirm": "1"})
+    assert response.status_code == 422
+    with app.app_context():
+        assert not db.session.get(Customer, customer_id).anonymised
+
+
+def test_delete_without_the_checkbox_is_refused_beside_it(app, signed_in, make_customer):
+    customer_id = make_customer(archived=True)
+    response = signed_in("owner").post(f"/customers/{customer_id}/delete", data={})
+    assert response.status_code == 422
+    assert 'id="confirm-error"' in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Customer, customer_id).first_name == "Jeanne"
+
+
+def test_delete_without_csrf_token_is_refused(app, signed_in, make_customer):
+    customer_id = make_customer(archived=True)
+    client = signed_in("owner")
+    client.send_csrf = False
+    assert client.post(f"/customers/{customer_id}/delete", data={"confirm": "1"}).status_code == 400
+    with app.app_context():
+        assert not db.session.get(Customer, customer_id).anonymised
+
+
+def test_after_deletion_the_confirmation_returns_to_the_list_and_the_profile_is_gone(
+        app, signed_in, make_customer):
+    customer_id = make_customer(archived=True)
+    client = signed_in("owner")
+    response = client.post(f"/customers/{customer_id}/delete", data={"confirm": "1"}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert f"Client anonymisé #{customer_id}" in html
+    assert "Retourner à la liste des clients" in html and 'href="/customers"' in html
+    assert client.get(f"/customers/{customer_id}").status_code == 404
+    assert client.get(f"/customers/{customer_id}/delete").status_code == 404
+    assert client.get(f"/customers/{customer_id}/export").status_code == 404
+
+
+def test_deletion_is_audited_with_ids_only(app, signed_in, make_customer):
+    customer_id = make_customer(first_name="Ondine", archived=True)
+    client = signed_in("owner")
+    client.post(f"/customers/{customer_id}/delete", data={"confirm": "1"})
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "customer_deleted"))
+        assert event.target_id == customer_id and event.employee_id == client.employee_id
+        assert "ondine" not in str(event.details).lower()
+
+
+def test_delete_of_a_missing_customer_is_404(signed_in, shop):
+    assert signed_in("owner").get("/customers/999999/delete").status_code == 404
+
+
+def test_sqlite_secure_delete_is_on(app):
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            assert db.session.execute(text("PRAGMA secure_delete")).scalar() == 1

@@ -1,0 +1,338 @@
+"""The directory /customers: search as you type, filters, sort, paging, the
+count, archived customers, and what each permission set may see."""
+from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.support_customers import add_location, add_sale, add_to_group, set_fields
+
+
+def results(client, **args):
+    response = client.get("/customers", query_string=args, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def people(make_customer):
+    return {
+        "elodie": make_customer(first_name="Élodie", last_name="Dupont", email="elodie.dupont@gmail.com",
+                                phones=["06 12 34 56 78"]),
+        "marc": make_customer(first_name="Marc", last_name="Œuvray", email="marc@orange.fr",
+                              phones=["07 98 76 54 32"]),
+        "zoe": make_customer(first_name="Zoé", last_name="Bernard", email="zoe.b@free.fr"),
+    }
+
+
+# --- the page and the fragment ------------------------------------------------
+
+def test_directory_page_is_a_full_page_and_htmx_gets_only_the_results(signed_in, people):
+    client = signed_in("owner")
+    page = client.get("/customers").get_data(as_text=True)
+    assert "<html" in page and 'id="directory-search"' in page and "Élodie" in page
+    fragment = results(client)
+    assert "<html" not in fragment and "Élodie" in fragment and 'id="directory-search"' not in fragment
+
+
+def test_directory_has_add_button_and_the_data_helpers_slot(signed_in, people):
+    page = signed_in("owner").get("/customers").get_data(as_text=True)
+    assert 'href="/customers/new"' in page and "Ajouter le client" in page
+
+
+def test_result_count_is_shown(signed_in, people):
+    client = signed_in("owner")
+    assert "3 clients" in results(client)
+    assert "1 client" in results(client, q="zoe")
+
+
+def test_htmx_search_pushes_the_canonical_url(signed_in, people):
+    client = signed_in("owner")
+    response = client.get("/customers?q=elod&group=&item=&sort=name", headers={"HX-Request": "true"})
+    assert response.headers["HX-Push-Url"] == "/customers?q=elod"
+
+
+# --- search ------------------------------------------------------------------
+
+@pytest.mark.parametrize("term", ["elod", "ELODIE", "Élo", "dupo", "elo dup"])
+def test_search_by_name_part_ignores_accents_and_case(signed_in, people, term):
+    html = results(signed_in("owner"), q=term)
+    assert "Élodie Dupont" in html and "Marc" not in html and "Zoé" not in html
+
+
+def test_search_folds_ligatures(signed_in, people):
+    assert "Marc Œuvray" in results(signed_in("owner"), q="oeuvray")
+
+
+def test_search_by_email_part(signed_in, people):
+    html = results(signed_in("owner"), q="orange.fr")
+    assert "Marc" in html and "Élodie" not in html
+
+
+@pytest.mark.parametrize("term", ["06 12 34 56 78", "0612345678", "+33 6 12 34 56 78", "56 78"])
+def test_search_by_phone_in_any_format(signed_in, people, term):
+    html = results(signed_in("owner"), q=term)
+    assert "Élodie Dupont" in html and "Marc" not in html
+
+
+def test_search_over_email_the_employee_may_not_view_finds_nothing(signed_in, people):
+    cashier = signed_in("cashier")
+    assert "0 client" in results(cashier, q="orange.fr")
+    assert "0 client" in results(cashier, q="0612345678")
+    assert "Élodie" in results(cashier, q="elodie")  # names are always searchable
+
+
+def test_search_over_a_masked_field_finds_nothing(signed_in, people):
+    client = signed_in(capabilities={"customers.basic", "customers.email.masked", "customers.phone.masked"})
+    assert "0 client" in results(client, q="orange.fr")
+    assert "0 client" in results(client, q="06 12 34 56 78")
+
+
+def test_marketing_only_contacts_are_not_searchable_with_view_level(signed_in, make_customer):
+    """Seed 004: a marketing sign-up's details are masked for a set that may
+    view but not edit them; searching by them must not find the customer."""
+    make_customer(first_name="Lise", last_name="Nova", email="lise.nova@example.com", phones=["06 98 76 54 32"],
+                  origin="marketing")
+    viewer = signed_in(capabilities={"customers.basic", "customers.email.view", "customers.phone.view"})
+    assert "0 client" in results(viewer, q="lise.nova@example.com")
+    assert "0 client" in results(viewer, q="0698765432")
+    assert "Lise Nova" in results(viewer, q="lise")
+
+
+def test_marketing_only_contacts_are_searchable_with_edit_level(signed_in, make_customer):
+    make_customer(first_name="Lise", last_name="Nova", email="lise.nova@example.com", phones=["06 98 76 54 32"],
+                  origin="marketing")
+    assert "Lise Nova" in results(signed_in("manager"), q="0698765432")
+
+
+# --- what each employee sees -----------------------------------------------------
+
+def test_cashier_sees_no_email_or_phone_in_the_list(signed_in, people):
+    client = signed_in("cashier")
+    for html in (client.get("/customers").get_data(as_text=True), results(client, q="elodie")):
+        assert "Élodie" in html
+        assert "elodie.dupont@gmail.com" not in html and "gmail" not in html
+        assert "06 12 34 56 78" not in html and "56 78" not in html
+        assert "Courriel" not in html and "Téléphone</th>" not in html
+
+
+def test_masked_level_shows_masked_values_in_the_list(signed_in, people):
+    client = signed_in(capabilities={"customers.basic", "customers.email.masked", "customers.phone.masked"})
+    html = results(client)
+    assert "e•••@gmail.com" in html and "•• •• •• •• 78" in html
+    assert "elodie.dupont@gmail.com" not in html and "06 12 34 56 78" not in html
+
+
+def test_manager_sees_email_and_phone_in_the_list(signed_in, people):
+    html = results(signed_in("manager"))
+    assert "elodie.dupont@gmail.com" in html and "06 12 34 56 78" in html
+
+
+# --- archived ------------------------------------------------------------------
+
+def test_archived_customers_are_hidden_unless_advanced_archived(signed_in, people, app):
+    set_fields(app, people["zoe"], archived=True)
+    client = signed_in("owner")
+    assert "Zoé" not in results(client)
+    html = results(client, archived="1")
+    assert "Zoé" in html and "Élodie" in html
+    row = html[html.index("Zoé") - 300:html.index("Zoé")]
+    assert 'class="archived"' in row
+
+
+def test_anonymised_customers_never_listed(signed_in, people, app):
+    set_fields(app, people["zoe"], archived=True, anonymised=True)
+    assert "Zoé" not in results(signed_in("owner"), archived="1")
+
+
+# --- filters --------------------------------------------------------------------
+
+@pytest.fixture
+def shop_sales(app, shop, people):
+    gare = add_location(app, "Gare")
+    centre = shop["location_id"]
+    add_sale(app, people["elodie"], centre, items=("Croissant au beurre", "Café"), payment_method="card",
+             card_brand="visa", card_last4="4242", created_at=datetime(2025, 3, 3, 9))
+    add_sale(app, people["marc"], gare, items=("Baguette",), payment_method="cash",
+             created_at=datetime(2025, 6, 1, 9))
+    add_sale(app, people["marc"], centre, items=("Éclair",), payment_method="card", card_brand="mastercard",
+             card_last4="1111", created_at=datetime(2024, 12, 1, 9))
+    return {"gare": gare, "centre": centre}
+
+
+def listed(html):
+    return {name for name in ("Élodie", "Marc", "Zoé") if name in html}
+
+
+def test_filter_by_group(signed_in, people, app):
+    group_id = add_to_group(app, "VIP", people["zoe"], people["marc"])
+    assert listed(results(signed_in("owner"), group=group_id)) == {"Zoé", "Marc"}
+
+
+def test_filter_by_location_visited(signed_in, shop_sales):
+    client = signed_in("owner")
+    assert listed(results(client, location=shop_sales["gare"])) == {"Marc"}
+    assert listed(results(client, location=shop_sales["centre"])) == {"Élodie", "Marc"}
+
+
+def test_filter_by_item_purchased_ignores_accents_and_matches_the_start(signed_in, shop_sales):
+    client = signed_in("owner")
+    assert listed(results(client, item="croissant")) == {"Élodie"}
+    assert listed(results(client, item="ECLAIR")) == {"Marc"}
+    assert listed(results(client, item="pain")) == set()
+
+
+def test_filter_by_payment_method(signed_in, shop_sales):
+    client = signed_in("owner")
+    assert listed(results(client, payment="cash")) == {"Marc"}
+    assert listed(results(client, payment="card")) == {"Élodie", "Marc"}
+
+
+def test_filter_by_card_brand_and_last_four(signed_in, shop_sales):
+    client = signed_in("owner")
+    assert listed(results(client, card_brand="visa")) == {"Élodie"}
+    assert listed(results(client, card_last4="1111")) == {"Marc"}
+    assert listed(results(client, card_brand="visa", card_last4="1111")) == set()
+
+
+def test_period_filters_on_last_visit_or_first_visit(signed_in, shop_sales):
+    client = signed_in("owner")
+    # Marc: first visit 2024-12-01, last 2025-06-01; Élodie: both 2025-03-03; Zoé: never.
+    assert listed(results(client, period_from="2025-05-01", period_to="2025-06-30")) == {"Marc"}
+    assert listed(results(client, period_from="2025-03-03", period_to="2025-03-03")) == {"Élodie"}
+    assert listed(results(client, period_from="2024-11-01", period_to="2024-12-31",
+                          period_on="first_visit")) == {"Marc"}
+
+
+def test_period_applies_to_the_sales_of_a_sale_filter(signed_in, shop_sales):
+    client = signed_in("owner")
+    # Marc paid by card only in December 2024.
+    assert listed(results(client, payment="card", period_from="2025-01-01", period_to="2025-12-31")) == {"Élodie"}
+    assert listed(results(client, payment="card", period_from="2024-12-01", period_to="2024-12-01")) == {"Marc"}
+
+
+def test_voided_sales_do_not_count_as_visits(signed_in, app, shop, people):
+    add_sale(app, people["zoe"], shop["location_id"], items=("Tarte",), status="voided")
+    assert listed(results(signed_in("owner"), item="tarte")) == set()
+
+
+def test_filter_by_points_range(signed_in, people, app):
+    set_fields(app, people["elodie"], points_balance=50)
+    set_fields(app, people["marc"], points_balance=200)
+    client = signed_in("owner")
+    assert listed(results(client, points_min="100")) == {"Marc"}
+    assert listed(results(client, points_min="10", points_max="100")) == {"Élodie"}
+    assert listed(results(client, points_max="0")) == {"Zoé"}
+
+
+def test_filter_by_origin(signed_in, people, app):
+    set_fields(app, people["zoe"], origin="card")
+    assert listed(results(signed_in("owner"), origin="card")) == {"Zoé"}
+
+
+def test_filter_by_email_consent(signed_in, people, app):
+    set_fields(app, people["marc"], email_notifications=True)
+    client = signed_in("owner")
+    assert listed(results(client, email_consent="yes")) == {"Marc"}
+    assert listed(results(client, email_consent="no")) == {"Élodie", "Zoé"}
+
+
+def test_malformed_filters_are_ignored_not_a_crash(signed_in, people):
+    html = results(signed_in("owner"), group="x", points_min="lots", period_from="2025-13-45",
+                   card_last4="12", payment="bitcoin", page="-3", sort="email")
+    assert listed(html) == {"Élodie", "Marc", "Zoé"}
+
+
+def test_filters_are_combined_with_the_search(signed_in, shop_sales):
+    client = signed_in("owner")
+    assert listed(results(client, q="marc", location=shop_sales["centre"])) == {"Marc"}
+    assert listed(results(client, q="zoe", location=shop_sales["centre"])) == set()
+
+
+def test_applied_filters_are_listed_and_counted(signed_in, shop_sales):
+    client = signed_in("owner")
+    page = client.get(f"/customers?location={shop_sales['gare']}&payment=cash").get_data(as_text=True)
+    assert "Point de vente : Gare" in page and "Espèces" in page
+    assert '<span id="filter-count" class="badge filter-count" >2</span>' in page
+    fragment = results(client, location=shop_sales["gare"])
+    assert 'hx-swap-oob="true"' in fragment  # the count on "Filtres" follows
+
+
+def test_filter_panel_shows_the_applied_values_after_reload(signed_in, shop_sales, people, app):
+    group_id = add_to_group(app, "Habitués", people["marc"])
+    page = signed_in("owner").get(
+        f"/customers?group={group_id}&item=Baguette&period_from=2025-01-01&email_consent=no").get_data(as_text=True)
+    assert f'<option value="{group_id}" selected>Habitués</option>' in page
+    assert 'name="item" value="Baguette"' in page
+    assert 'name="period_from" value="2025-01-01"' in page
+    assert '<option value="no" selected>' in page
+
+
+# --- sort and paging -------------------------------------------------------------
+
+def order_of(html, *names):
+    return sorted(names, key=html.index)
+
+
+def test_sort_by_name_both_ways(signed_in, people):
+    client = signed_in("owner")
+    assert order_of(results(client), "Zoé", "Élodie", "Marc") == ["Zoé", "Élodie", "Marc"]  # Bernard, Dupont, Œuvray
+    assert order_of(results(client, sort="-name"), "Zoé", "Élodie", "Marc") == ["Marc", "Élodie", "Zoé"]
+
+
+def test_sort_by_points_and_total_spent(signed_in, people, app):
+    set_fields(app, people["elodie"], points_balance=10, total_spent_cents=9000)
+    set_fields(app, people["marc"], points_balance=30, total_spent_cents=100)
+    set_fields(app, people["zoe"], points_balance=20, total_spent_cents=500)
+    client = signed_in("owner")
+    assert order_of(results(client, sort="-points"), "Zoé", "Élodie", "Marc") == ["Marc", "Zoé", "Élodie"]
+    assert order_of(results(client, sort="points"), "Zoé", "Élodie", "Marc") == ["Élodie", "Zoé", "Marc"]
+    assert order_of(results(client, sort="-spent"), "Zoé", "Élodie", "Marc") == ["Élodie", "Zoé", "Marc"]
+
+
+def test_sort_by_last_visit(signed_in, shop_sales):
+    client = signed_in("owner")
+    html = results(client, sort="-last_visit")
+    assert order_of(html, "Élodie", "Marc") == ["Marc", "Élodie"]
+    html = results(client, sort="last_visit")
+    assert order_of(html, "Élodie", "Marc") == ["Élodie", "Marc"]
+
+
+def test_paging_links_keep_the_whole_query(signed_in, make_customer, app, shop):
+    for index in range(55):
+        make_customer(first_name=f"Anne{index:02d}", last_name="Petit", points_balance=index)
+    client = signed_in("owner")
+    html = client.get("/customers?q=anne&sort=-points&points_min=1&archived=1").get_data(as_text=True)
+    assert "54 clients" in html
+    next_link = html[html.index('rel="next"') - 400:html.index('rel="next"')]
+    href = next_link[next_link.index('href="') + 6:].split('"')[0].replace("&amp;", "&")
+    args = parse_qs(urlsplit(href).query)
+    assert args == {"q": ["anne"], "sort": ["-points"], "points_min": ["1"], "archived": ["1"], "page": ["2"]}
+    page2 = client.get(href).get_data(as_text=True)  # a shared link or a reload: the same list
+    assert "Anne03" in page2 and "Anne53" not in page2 and "Page 2 sur 2" in page2
+    assert 'value="anne"' in page2 and '<option value="-points" selected>' in page2
+
+
+def test_page_beyond_the_last_shows_the_last(signed_in, people):
+    assert "Élodie" in results(signed_in("owner"), page="99")
+
+
+def test_list_is_a_fixed_number_of_queries(signed_in, make_customer, app, shop):
+    from sqlalchemy import event
+
+    from extensions import db
+    for index in range(30):
+        make_customer(first_name=f"Client{index}", phones=[f"06 00 00 00 {index:02d}"])
+    client = signed_in("owner")
+    client.get("/customers")
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        client.get("/customers", headers={"HX-Request": "true"})
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    customer_queries = [s for s in statements if "customers" in s or "phones" in s or "groups" in s]
+    assert len(customer_queries) <= 6, customer_queries
