@@ -8,8 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 
-from models.customers import ACCOUNT_PROFILES, DISCOUNTS
-
 # Territory codes that are not countries one lives in.
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
 
@@ -28,16 +26,6 @@ def country_name(code: str | None) -> str:
         return ""
     from babel import Locale
     return Locale.parse(str(get_locale() or "fr")).territories.get(code, code)
-
-
-def account_profile_labels() -> dict[str, str]:
-    from flask_babel import gettext as _
-    return {"standard": _("Standard"), "business": _("Entreprise"), "staff": _("Personnel"), "vip": _("VIP")}
-
-
-def discount_label(percent: int) -> str:
-    from flask_babel import gettext as _
-    return _("Aucune") if not percent else f"{percent} %"
 
 
 class VersionedForm(FlaskForm):
@@ -114,7 +102,3 @@ def attach_errors(form: FlaskForm, errors: dict[str, str]) -> dict[str, str]:
         else:
             rest[name] = message
     return rest
-
-
-ACCOUNT_PROFILE_CHOICES = ACCOUNT_PROFILES
-DISCOUNT_CHOICES = DISCOUNTS

@@ -18,7 +18,7 @@ from blueprints.customers.editing import (
     update_comments, update_contact, update_details, update_settings)
 from blueprints.customers.forms import (
     AddressForm, CommentsForm, ContactForm, DetailsForm, NewCustomerForm, attach_errors, country_name)
-from blueprints.customers.search import CustomerQuery, customer_select
+from blueprints.customers.search import CustomerQuery, customer_page
 from blueprints.customers.service import CustomerError
 from blueprints.customers.validation import FieldErrors
 from extensions import db
@@ -26,10 +26,10 @@ from htmx import hx_redirect, is_htmx, render_htmx
 from models import Customer, Group, Location, ShopSettings
 from models.customers import ACCOUNT_PROFILES, DISCOUNTS, ORIGINS
 from models.sales import CARD_BRANDS, PAYMENT_METHODS
-from pagination import paginate
 from permissions import CONTACT_FIELDS, can, customer_view, field_level, requires
 from phones import display as phone_display
 
+COUNT_CAP = 1_000
 SECTION_FORMS = {"details": DetailsForm, "contact": ContactForm, "address": AddressForm,
                  "comments": CommentsForm}
 
@@ -71,9 +71,11 @@ def index():
     type, filters, sort, paging). The whole query is in the URL."""
     query = CustomerQuery.from_args(request.args)
     region = _region()
-    stmt = customer_select(current_user, query, region).options(
-        selectinload(Customer.phones), selectinload(Customer.groups))
-    page = paginate(stmt, query.page, current_app.config["PAGE_SIZE"])
+    # The plain list is counted exactly from an index; a search or filters
+    # stop counting past COUNT_CAP ("Plus de 1 000 clients").
+    page = customer_page(current_user, query, region, current_app.config["PAGE_SIZE"],
+                         count_limit=COUNT_CAP if query.q or query.filters else None,
+                         options=(selectinload(Customer.phones), selectinload(Customer.groups)))
     rows = [(customer_view(current_user, customer, region), customer) for customer in page.items]
     context = {"query": query, "page": page, "rows": rows,
                "email_level": field_level(current_user, "email"),

@@ -82,6 +82,8 @@ def test_likely_duplicates_are_shown_before_saving(signed_in, make_customer, app
         assert f'href="/customers/{customer_id}"' in html
     assert "Ana Lopez" in html and "Bob Roy" in html and "Élodie DUPONT" in html and "Other" not in html
     assert "même adresse courriel" in html and "même téléphone" in html and "même nom" in html
+    # Enter in a field presses the form's first submit button: it must re-check, not confirm.
+    assert html.index(">Ajouter le client</button>") < html.index("Créer quand même")
     assert customer_count(app) == 4
     response = client.htmx("post", "/customers/new", data={**data, "confirm": "1"})
     assert response.status_code == 204 and customer_count(app) == 5

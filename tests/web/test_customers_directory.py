@@ -336,3 +336,14 @@ def test_list_is_a_fixed_number_of_queries(signed_in, make_customer, app, shop):
         event.remove(engine, "before_cursor_execute", listener)
     customer_queries = [s for s in statements if "customers" in s or "phones" in s or "groups" in s]
     assert len(customer_queries) <= 6, customer_queries
+
+
+def test_a_broad_search_stops_counting_at_the_cap(signed_in, make_customer, monkeypatch):
+    import blueprints.customers.routes as routes
+    monkeypatch.setattr(routes, "COUNT_CAP", 2)
+    for index in range(4):
+        make_customer(first_name=f"Anne{index}", last_name="Petit")
+    client = signed_in("owner")
+    html = results(client, q="petit")
+    assert "Plus de 2 clients" in html and 'rel="next"' not in html  # one page of 4 rows
+    assert "4 clients" in results(client)  # the plain list is counted exactly
