@@ -43,3 +43,25 @@ def register_cli(app: Flask) -> None:
         summary = build_demo_shop(customer_count=customer_count, sale_count=sale_count, seed=seed,
                                   echo=click.echo)
         click.echo(summary)
+
+    @app.cli.command("reindex-search")
+    def reindex_search_command():
+        """Rebuild the customer search index from the customers (after a bulk change)."""
+        import search_index
+        from extensions import db
+        from models import Customer
+        from sqlalchemy import select
+        done = 0
+        last_id = 0
+        while True:
+            ids = list(db.session.scalars(select(Customer.id).where(Customer.id > last_id)
+                                          .order_by(Customer.id).limit(5000)))
+            if not ids:
+                break
+            search_index.reindex(db.session.connection(), ids)
+            db.session.commit()
+            done += len(ids)
+            last_id = ids[-1]
+            if done % 100000 == 0:
+                click.echo(f"  {done:,} customers indexed")
+        click.echo(f"Search index rebuilt for {done:,} customers.")

@@ -53,8 +53,13 @@ def samples(connection, seed: int = 1, count: int = 50) -> dict[str, list]:
             # The last four digits ("56 78"), and the whole number as typed.
             phone_parts.append(f"{national[-4:-2]} {national[-2:]}")
             phones.append(row.phone)
+    members = [row[0] for row in connection.execute(text(
+        "SELECT id FROM customers WHERE loyalty_member = :yes AND archived = :no AND id IN ("
+        + ", ".join(str(i) for i in ids) + ")"), {"yes": True, "no": False})] if ids else []
+    location = connection.execute(text("SELECT MIN(id) FROM locations")).scalar()
     return {"customer_id": [row.id for row in rows], "name": names, "email": emails,
-            "phone_part": phone_parts, "phone": phones}
+            "phone_part": phone_parts, "phone": phones, "member_id": members[:count],
+            "location_id": [location] if location else []}
 
 
 def _list(**args):
@@ -70,6 +75,31 @@ def profile(ctx, i):
     return ctx.get(f"/customers/{ctx.pick('customer_id', i)}")
 
 
+def loyalty_list(ctx, i):
+    return ctx.get("/loyalty?sort=-points" + (f"&page={i % 5 + 1}" if i % 2 else ""))
+
+
+def add_points(ctx, i):
+    return ctx.post(f"/loyalty/members/{ctx.pick('member_id', i)}/points",
+                    {"quick-points": "5", "quick-reason": "bench", "action": "add"})
+
+
+def record_sale(ctx, i):
+    return ctx.post("/sales/new", {
+        "location_id": ctx.pick("location_id", i), "payment_method": "cash",
+        "customer_id": ctx.pick("member_id", i),
+        "line_name": ["Croissant", "Café crème"], "line_qty": ["2", "1"], "line_price": ["120", "320"]})  # cents, as the form carries them
+
+
+def transactions(ctx, i):
+    return ctx.get("/sales")
+
+
+def directory_item_and_period(ctx, i):
+    return ctx.get("/customers?" + urlencode({"item": ("croissant", "cafe", "baguette")[i % 3],
+                                               "period_from": "2026-09-01", "period_to": "2026-10-31"}))
+
+
 OPERATIONS: list[tuple[str, object]] = [
     ("list /customers (by name)", _list()),
     ("list sort=-last_visit", _list(sort="-last_visit")),
@@ -81,4 +111,9 @@ OPERATIONS: list[tuple[str, object]] = [
     ("search phone part (htmx)", _search("phone_part")),
     ("search whole phone (htmx)", _search("phone")),
     ("profile /customers/<id>", profile),
+    ("directory item + period filter", directory_item_and_period),
+    ("loyalty list sort=-points", loyalty_list),
+    ("loyalty add points (htmx)", add_points),
+    ("record a sale (htmx)", record_sale),
+    ("transactions /sales", transactions),
 ]
