@@ -38,3 +38,11 @@ def record(action: str, target_type: str | None = None, target_id: int | None = 
                        details={key: _check(value) for key, value in (details or {}).items()})
     db.session.add(event)
     return event
+
+
+def record_contact_view(view, via: str) -> None:
+    """Opening a customer with contact details shown is itself audited, from
+    whichever room it happens in (the directory, the loyalty panel, the counter).
+    `view` is the permissions.CustomerView the page shows. The caller commits."""
+    if view.email or view.phones or (view.address is not None and not view.address.is_empty):
+        record("profile_viewed", "customer", view.id, details={"via": via})

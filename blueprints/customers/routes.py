@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from audit import record
+from audit import record, record_contact_view
 from blueprints.customers import bp
 from blueprints.customers.adding import PossibleDuplicates, add_customer
 from blueprints.customers.archiving import archive_customer, unarchive_customer
@@ -137,10 +137,8 @@ def profile(customer_id: int):
     customer = _load(customer_id)
     context = _profile_context(customer)
     view = context["customer"]
-    if view.email or view.phones or view.address:
-        # Opening a profile with contact details is itself an audited act.
-        record("profile_viewed", "customer", customer.id)
-        db.session.commit()
+    record_contact_view(view, via="directory")
+    db.session.commit()
     return render_htmx("customers/profile.html", "customers/profile.html", **context)
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from audit import record_contact_view
 from blueprints.loyalty import bp
 from blueprints.loyalty import service
 from blueprints.loyalty.forms import (EnrolForm, GroupForm, MemberPointsForm, PointsForm, RedeemForm,
@@ -178,7 +179,10 @@ def member(customer_id: int):
     """The panel behind the button beside a name: phones, groups, points,
     one-time rewards, removal. A page of its own, or the list's dialog."""
     member = _member_or_404(customer_id)
-    return render_htmx("loyalty/member.html", "loyalty/_panel.html", **_panel_context(member))
+    context = _panel_context(member)
+    record_contact_view(context["customer"], via="loyalty")
+    db.session.commit()
+    return render_htmx("loyalty/member.html", "loyalty/_panel.html", **context)
 
 
 @bp.route("/members/<int:customer_id>/phones/<int:phone_id>/unlink", methods=["POST"])

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from audit import record_contact_view
 from blueprints.customers.search import CustomerQuery, customer_select
 from blueprints.sales import bp
 from blueprints.sales import service
@@ -198,6 +199,9 @@ def customer_block():
     or the search when none (or when the one asked for cannot join a sale)."""
     picked, refused = _picked(request.args.get("customer_id"))
     errors = {"customer_id": refused} if refused else {}
+    if picked:
+        record_contact_view(picked["view"], via="counter")
+        db.session.commit()
     return render_template("sales/_customer_block.html", picked=picked, errors=errors, customer_q=""), \
         (422 if refused else 200)
 
