@@ -18,6 +18,7 @@ from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
+from blueprints.customers import validation
 from blueprints.customers.service import CustomerError, create_customer, ensure_can_join_sale, make_phone
 from audit import record
 from blueprints.loyalty.points import earn_for_sale, reverse_for_sale
@@ -401,12 +402,8 @@ def settle_invoice(invoice_id: int, employee_id: int | None) -> Invoice:
 
 # --- customers at the counter ----------------------------------------------
 
-def rename_customer(customer_id: int, first_name: str | None, last_name: str | None) -> Customer:
-    """Fix a misspelt name from the sale screen (the caller commits)."""
-    customer = db.session.get(Customer, customer_id)
-    if customer is None or customer.anonymised:
-        raise LookupError(customer_id)
-    ensure_can_join_sale(customer)
+def _names(first_name: str | None, last_name: str | None) -> tuple[str | None, str | None, dict]:
+    """Names as typed at the counter, spaces tidied, and what is wrong with them."""
     first = " ".join((first_name or "").split()) or None
     last = " ".join((last_name or "").split()) or None
     errors = {}
@@ -415,6 +412,16 @@ def rename_customer(customer_id: int, first_name: str | None, last_name: str | N
     for key, value in (("first_name", first), ("last_name", last)):
         if value and len(value) > 100:
             errors[key] = _("100 caractères au plus.")
+    return first, last, errors
+
+
+def rename_customer(customer_id: int, first_name: str | None, last_name: str | None) -> Customer:
+    """Fix a misspelt name from the sale screen (the caller commits)."""
+    customer = db.session.get(Customer, customer_id)
+    if customer is None or customer.anonymised:
+        raise LookupError(customer_id)
+    ensure_can_join_sale(customer)
+    first, last, errors = _names(first_name, last_name)
     if errors:
         raise SaleError(errors)
     changed = [name for name, value in (("first_name", first), ("last_name", last))
@@ -423,7 +430,6 @@ def rename_customer(customer_id: int, first_name: str | None, last_name: str | N
     customer.refresh_keys()
     db.session.flush()
     if changed:
-        from audit import record
         record("customer_updated", "customer", customer.id, details={"fields": changed, "via": "sale"})
     return customer
 
@@ -432,22 +438,12 @@ def add_customer_at_counter(first_name: str | None, last_name: str | None, email
                             phone: str | None = None) -> Customer:
     """The short form of the sale screen (the caller commits). Email and phone
     are passed only when the employee may edit them."""
-    first = " ".join((first_name or "").split()) or None
-    last = " ".join((last_name or "").split()) or None
-    email = (email or "").strip() or None
+    first, last, errors = _names(first_name, last_name)
     phone = (phone or "").strip() or None
-    errors = {}
-    if not first and not last:
-        errors["first_name"] = _("Saisissez un prénom ou un nom.")
-    for key, value in (("first_name", first), ("last_name", last)):
-        if value and len(value) > 100:
-            errors[key] = _("100 caractères au plus.")
-    if email:
-        if len(email) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-            errors["email"] = _("Cette adresse courriel n'est pas valide.")
-        elif db.session.scalar(select(Customer.id).where(Customer.email_key == email.lower(),
-                                                         Customer.anonymised.is_(False)).limit(1)):
-            errors["email"] = _("Un client a déjà cette adresse courriel : recherchez-le.")
+    email = validation.email(email, errors)  # the directory's check (email-validator)
+    if email and "email" not in errors and db.session.scalar(
+            select(Customer.id).where(Customer.email_key == email.lower(), Customer.anonymised.is_(False)).limit(1)):
+        errors["email"] = _("Un client a déjà cette adresse courriel : recherchez-le.")
     if phone and make_phone(phone).e164 is None:
         errors["phone"] = _("Ce numéro de téléphone n'est pas valide.")
     if errors:
