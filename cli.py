@@ -65,3 +65,12 @@ def register_cli(app: Flask) -> None:
             if done % 100000 == 0:
                 click.echo(f"  {done:,} customers indexed")
         click.echo(f"Search index rebuilt for {done:,} customers.")
+
+    @app.cli.command("reindex-purchases")
+    def reindex_purchases_command():
+        """Rebuild the purchase index (the directory's item filter) from the sales."""
+        import purchase_index
+        from extensions import db
+        purchase_index.rebuild(db.session.connection())
+        db.session.commit()
+        click.echo("Purchase index rebuilt.")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from sqlalchemy import and_, delete, event, insert, inspect, select
+from sqlalchemy import and_, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from models import Customer, CustomerSearchTerm, Phone
@@ -86,13 +86,51 @@ def reindex(connection, customer_ids) -> None:
             connection.execute(insert(CustomerSearchTerm), rows)
 
 
-def prefix_condition(field: str, word: str):
-    """Customer.id is among those with a `field` term starting with `word`."""
+def prefix_condition(field: str, word: str, correlated: bool = False):
+    """The customer has a `field` term starting with `word`: Customer.id IN
+    (the matching terms), or, `correlated`, a probe of this customer's own
+    terms (one seek in ix_customer_search_terms_customer), which is how the
+    other words of a several-word search are checked against the few
+    customers the first word found."""
     word = word[:_MAX]
-    return Customer.id.in_(
-        select(CustomerSearchTerm.customer_id).where(
-            and_(CustomerSearchTerm.field == field, CustomerSearchTerm.term >= word,
-                 CustomerSearchTerm.term < word + _AFTER)))
+    terms = select(CustomerSearchTerm.customer_id).where(
+        and_(CustomerSearchTerm.field == field, CustomerSearchTerm.term >= word,
+             CustomerSearchTerm.term < word + _AFTER))
+    if correlated:
+        return terms.where(CustomerSearchTerm.customer_id == Customer.id).exists()
+    return Customer.id.in_(terms)
+
+
+def all_words_condition(field: str, words) -> tuple:
+    """Every word starts one of the customer's `field` terms: the condition,
+    and how many terms its first word starts (up to BREADTH_LIMIT).
+
+    The rarest word gathers the candidates and the others are probed per
+    candidate: "fatou le" no longer gathers every "le" (140,000 customers)
+    to intersect them."""
+    words = sorted({word[:_MAX] for word in words if word})
+    if not words:
+        return None, 0
+    counts = {word: breadth(field, word) for word in words}
+    words.sort(key=lambda word: (counts[word], -len(word)))  # at the limit, the longer
+    return (and_(prefix_condition(field, words[0]),
+                 *[prefix_condition(field, word, correlated=True) for word in words[1:]]),
+            counts[words[0]])
+
+
+# Counting stops here: past it, a term is broad (see customers.search.customer_page).
+BREADTH_LIMIT = 30_000
+
+
+def breadth(field: str, word: str) -> int:
+    """How many terms of the field start with the word, counted up to
+    BREADTH_LIMIT + 1 from the index alone (a few milliseconds at most)."""
+    from extensions import db
+    word = word[:_MAX]
+    first = (select(CustomerSearchTerm.customer_id)
+             .where(CustomerSearchTerm.field == field, CustomerSearchTerm.term >= word,
+                    CustomerSearchTerm.term < word + _AFTER).limit(BREADTH_LIMIT + 1))
+    return db.session.scalar(select(func.count()).select_from(first.subquery()))
 
 
 # --- keeping the index right after ORM changes ------------------------------

@@ -32,7 +32,8 @@ OWNER = ("owner@demo.test", "comptoir-demo")
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="bench/run", description=__doc__)
     parser.add_argument("--customers", type=int, default=1_000_000, help="customers in the shop (default 1000000)")
-    parser.add_argument("--sales", type=int, default=None, help="sales (default: the demo's, 5 per customer up to 5M)")
+    parser.add_argument("--sales", type=int, default=None,
+                        help="sales (default: 10 per customer, the issue's 10,000,000 for 1,000,000 customers)")
     parser.add_argument("--database-url", default=None,
                         help="default: a SQLite file bench/data/comptoir-<N>.sqlite3; postgresql://... to use PostgreSQL")
     parser.add_argument("--reuse", action="store_true", help="skip the build when the database already has N customers")
@@ -91,8 +92,7 @@ def build(args, url: str, env: dict) -> float | None:
     subprocess.run([str(FLASK), "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     command = [str(FLASK), "--app", "app", "demo", "--customers", str(args.customers), "--seed", str(args.seed)]
-    if args.sales is not None:
-        command += ["--sales", str(args.sales)]
+    command += ["--sales", str(args.sales if args.sales is not None else 10 * args.customers)]
     started = time.monotonic()
     subprocess.run(command, cwd=ROOT, env=env, check=True)
     elapsed = time.monotonic() - started

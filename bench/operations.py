@@ -100,6 +100,28 @@ def directory_item_and_period(ctx, i):
                                                "period_from": "2026-09-01", "period_to": "2026-10-31"}))
 
 
+def _directory(*variants):
+    """The directory with the i-th of these filter sets (relative periods
+    in days before today, so a database built another day still has sales)."""
+    from datetime import date, timedelta
+
+    def op(ctx, i):
+        args = dict(variants[i % len(variants)])
+        for key in ("period_from", "period_to"):
+            if isinstance(args.get(key), int):
+                args[key] = (date.today() - timedelta(days=args[key])).isoformat()
+        if args.get("location") == "sample":
+            args["location"] = ctx.pick("location_id", i)
+        return ctx.get("/customers?" + urlencode(args), htmx=True)
+    return op
+
+
+def transactions_filtered(ctx, i):
+    from datetime import date, timedelta
+    return ctx.get("/sales?" + urlencode({"location": ctx.pick("location_id", i), "payment": "card",
+                                          "from": (date.today() - timedelta(days=30)).isoformat()}))
+
+
 OPERATIONS: list[tuple[str, object]] = [
     ("list /customers (by name)", _list()),
     ("list sort=-last_visit", _list(sort="-last_visit")),
@@ -112,8 +134,19 @@ OPERATIONS: list[tuple[str, object]] = [
     ("search whole phone (htmx)", _search("phone")),
     ("profile /customers/<id>", profile),
     ("directory item + period filter", directory_item_and_period),
+    ("directory rare item, all time", _directory({"item": "poivre"}, {"item": "panier"}, {"item": "vinaigre"})),
+    ("directory item, one day", _directory({"item": "cafe", "period_from": 3, "period_to": 3},
+                                           {"item": "croissant", "period_from": 10, "period_to": 10})),
+    ("directory item + location + period", _directory(
+        {"item": "croissant", "location": "sample", "period_from": 90, "period_to": 30})),
+    ("directory item filter, page 5", _directory({"item": "baguette", "page": 5, "sort": "-spent"})),
+    ("directory location + period", _directory({"location": "sample", "period_from": 60, "period_to": 1})),
+    ("directory payment + period", _directory({"payment": "invoice", "period_from": 60},
+                                              {"payment": "card", "period_from": 30})),
+    ("directory card last four", _directory({"card_last4": "3236"}, {"card_brand": "cb", "card_last4": "1362"})),
     ("loyalty list sort=-points", loyalty_list),
     ("loyalty add points (htmx)", add_points),
     ("record a sale (htmx)", record_sale),
     ("transactions /sales", transactions),
+    ("transactions filtered", transactions_filtered),
 ]

@@ -3,12 +3,12 @@ from models.audit import AuditEvent
 from models.customers import Customer, CustomerGroup, CustomerSearchTerm, Group, Phone, customer_groups
 from models.imports import ImportJob
 from models.loyalty import PointsEntry, Reward
-from models.sales import Invoice, Sale, SaleItem
+from models.sales import CustomerPurchase, Invoice, ItemName, Sale, SaleItem
 from models.shop import Location, ShopSettings
 from models.team import Employee, EmployeeSession, PermissionSet, employee_locations
 
 __all__ = [
     "AuditEvent", "Customer", "CustomerGroup", "CustomerSearchTerm", "Group", "Phone", "customer_groups",
-    "ImportJob", "PointsEntry", "Reward", "Invoice", "Sale", "SaleItem", "Location",
+    "ImportJob", "PointsEntry", "Reward", "Invoice", "Sale", "SaleItem", "ItemName", "CustomerPurchase", "Location",
     "ShopSettings", "Employee", "EmployeeSession", "PermissionSet", "employee_locations",
 ]

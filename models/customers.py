@@ -144,7 +144,9 @@ class CustomerSearchTerm(db.Model):
     change, and deleting a customer deletes them (secure_delete zeroes the pages).
     """
     __tablename__ = "customer_search_terms"
-    __table_args__ = (Index("ix_customer_search_terms_customer", "customer_id"),)
+    # (customer_id, field, term): a customer's own terms, for reindexing and
+    # to check the other words of a several-word search (search_index).
+    __table_args__ = (Index("ix_customer_search_terms_customer", "customer_id", "field", "term"),)
 
     field: Mapped[str] = mapped_column(String(8), primary_key=True)  # name / email / phone
     # ASCII-folded, so byte order is prefix order: "C" collation on PostgreSQL.

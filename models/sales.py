@@ -19,7 +19,8 @@ class Sale(db.Model):
         Index("ix_sales_created", "created_at", "id"),
         Index("ix_sales_customer", "customer_id", "created_at"),
         Index("ix_sales_location_created", "location_id", "created_at"),
-        Index("ix_sales_card", "card_brand", "card_last4"),
+        Index("ix_sales_payment_created", "payment_method", "created_at"),
+        Index("ix_sales_card", "card_last4", "card_brand"),  # the last four alone, or with the brand
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,12 +46,11 @@ class Sale(db.Model):
 
 class SaleItem(db.Model):
     __tablename__ = "sale_items"
-    __table_args__ = (Index("ix_sale_items_name", "name_key", "sale_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sale_id: Mapped[int] = mapped_column(ForeignKey("sales.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
-    name_key: Mapped[str] = mapped_column(String(120), default="")  # folded, for the item filter
+    name_key: Mapped[str] = mapped_column(String(120), default="")  # folded (textkeys.fold)
     quantity: Mapped[int] = mapped_column(default=1)
     unit_price_cents: Mapped[int] = mapped_column(default=0)
 
@@ -79,3 +79,32 @@ class Invoice(db.Model):
     sale = relationship("Sale")
     customer = relationship("Customer")
     paid_by = relationship("Employee")
+
+
+# Folded keys are ASCII, so byte order is prefix order: "C" collation on PostgreSQL.
+_KEY = String(120).with_variant(String(120, collation="C"), "postgresql")
+
+
+class ItemName(db.Model):
+    """Every item name the shop has sold, folded once: the item filter's
+    suggestions, and the first step of its search (a typed start becomes the
+    few whole names it begins, each then one range in customer_purchases)."""
+    __tablename__ = "item_names"
+
+    name_key: Mapped[str] = mapped_column(_KEY, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))  # as first sold
+
+
+class CustomerPurchase(db.Model):
+    """The purchase index behind the directory's item filter: one row per
+    item name per sale of a customer, voided sales left out (purchase_index.py
+    keeps it). Its key answers "did this customer buy X between A and B" in
+    one seek; the second index answers "who bought X between A and B"."""
+    __tablename__ = "customer_purchases"
+    __table_args__ = (Index("ix_customer_purchases_item", "name_key", "sold_at", "customer_id"),
+                      {"sqlite_with_rowid": False})  # SQLite: the key is the table
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    name_key: Mapped[str] = mapped_column(_KEY, primary_key=True)
+    sold_at: Mapped[datetime] = mapped_column(primary_key=True)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sales.id", ondelete="CASCADE"), primary_key=True)

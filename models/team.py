@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -50,6 +50,9 @@ class Employee(UserMixin, db.Model):
     permission_set_id: Mapped[int] = mapped_column(ForeignKey("permission_sets.id"))
     language: Mapped[str] = mapped_column(String(5), default="fr")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set by a temporary password (new employee, reset): every page leads to
+    # the change-password page until the employee chooses their own.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 

@@ -10,6 +10,7 @@ def add_sale(app, customer_id: int, location_id: int, *, items=("Café",), total
              created_at: datetime | None = None, status: str = "completed") -> int:
     """A sale of `items` to the customer, with the customer's visit summary updated."""
     from extensions import db
+    import purchase_index
     from models import Customer, Sale, SaleItem
     from textkeys import fold
     created_at = created_at or datetime(2025, 5, 10, 12, 0)
@@ -20,6 +21,8 @@ def add_sale(app, customer_id: int, location_id: int, *, items=("Café",), total
         for name in items:
             sale.items.append(SaleItem(name=name, name_key=fold(name), quantity=1, unit_price_cents=total_cents))
         db.session.add(sale)
+        db.session.flush()
+        purchase_index.index_sales(db.session.connection(), [sale.id])  # as the sales service does
         customer = db.session.get(Customer, customer_id)
         customer.visit_count += 1
         customer.total_spent_cents += total_cents

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+import purchase_index
 from extensions import db
 from models import (Customer, Group, Invoice, PointsEntry, Reward, Sale, SaleItem)
 from models.base import utcnow
@@ -26,6 +27,7 @@ def add_sale(customer_id: int, location_id: int, total_cents: int = 1250, *, sta
                 items=[SaleItem(name=name, name_key=name.lower(), quantity=q, unit_price_cents=p) for name, q, p in items])
     db.session.add(sale)
     db.session.flush()
+    purchase_index.index_sales(db.session.connection(), [sale.id])  # as the sales service does
     if invoice:
         db.session.add(Invoice(number=f"F-TEST-{sale.id:06d}", sale_id=sale.id, customer_id=customer_id,
                                amount_cents=total_cents, status="open", issued_at=at))

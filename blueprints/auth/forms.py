@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from blueprints.auth.service import MIN_PASSWORD_LENGTH
+
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Adresse courriel"), validators=[DataRequired(_l("Saisissez votre adresse courriel."))])
@@ -18,6 +20,14 @@ class SetupForm(FlaskForm):
         Email(_l("Cette adresse courriel n'est pas valide."), check_deliverability=False)])
     password = PasswordField(_l("Mot de passe"), validators=[
         DataRequired(_l("Choisissez un mot de passe.")),
-        Length(min=10, message=_l("Au moins 10 caractères."))])
+        Length(min=MIN_PASSWORD_LENGTH, message=_l("Au moins 10 caractères."))])
     confirm = PasswordField(_l("Confirmez le mot de passe"), validators=[
         EqualTo("password", _l("Les deux mots de passe diffèrent."))])
+
+
+class PasswordForm(FlaskForm):
+    """The employee's own password. The rules live in service.change_password,
+    which names the field each refusal belongs to."""
+    current_password = PasswordField(_l("Mot de passe actuel"), render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(_l("Nouveau mot de passe"), render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Confirmez le nouveau mot de passe"), render_kw={"autocomplete": "new-password"})

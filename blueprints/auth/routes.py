@@ -6,10 +6,15 @@ from urllib.parse import urlsplit
 import sessions
 from audit import record
 from blueprints.auth import bp
-from blueprints.auth.forms import LoginForm, SetupForm
-from blueprints.auth.service import authenticate, create_owner, has_employees
+from blueprints.auth.forms import LoginForm, PasswordForm, SetupForm
+from blueprints.auth.service import PasswordChangeError, authenticate, change_password, create_owner, has_employees
 from extensions import db, limiter
+from htmx import hx_redirect
 from permissions import can, public, requires
+
+# What an employee with a temporary password may still open: the page that
+# replaces it, and the ways out.
+_OPEN_WITH_TEMPORARY_PASSWORD = {"auth.password", "auth.logout", "auth.language", "static"}
 
 
 def _home_url() -> str:
@@ -32,6 +37,17 @@ def _safe_next(target: str | None) -> str | None:
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.before_app_request
+def require_own_password():
+    """A temporary password (new employee, reset) leads every page to the
+    change-password page until the employee has chosen their own."""
+    if request.endpoint in _OPEN_WITH_TEMPORARY_PASSWORD:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        return hx_redirect(url_for("auth.password"))
+    return None
 
 
 @bp.route("/")
@@ -110,3 +126,27 @@ def setup():
 @requires()
 def account():
     return render_template("auth/account.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires()
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 422)
+def password():
+    """The employee's own password. Refusals count against the sign-in limit:
+    a borrowed session must not become a way to guess the password."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        employee = current_user._get_current_object()
+        try:
+            change_password(employee, form.current_password.data, form.new_password.data, form.confirm.data)
+        except PasswordChangeError as error:
+            for name, message in error.errors.items():
+                form[name].errors.append(message)
+        else:
+            db.session.commit()
+            # Every session of the employee was ended; this browser gets a new one.
+            sessions.start(employee)
+            flash(_("Votre mot de passe est changé."), "success")
+            return redirect(_home_url())
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), status

@@ -1,14 +1,29 @@
-"""Who may sign in, and the first owner of a new shop."""
+"""Who may sign in, the first owner of a new shop, and an employee's own password."""
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+import sessions
+from audit import record
 from extensions import db
 from models import Employee, Location, PermissionSet, ShopSettings
 from passwords import check_password, dummy_check, hash_password
 from permissions import DEFAULT_SETS
 
 
+# The setup page asks the same of the first owner's password (forms.SetupForm).
+MIN_PASSWORD_LENGTH = 10
+
+
 class SetupError(ValueError):
     pass
+
+
+class PasswordChangeError(ValueError):
+    """The change was refused; `errors` maps each form field to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(", ".join(errors))
+        self.errors = errors
 
 
 def authenticate(email: str, password: str) -> Employee | None:
@@ -56,3 +71,30 @@ def create_owner(name: str, email: str, password: str, shop_name: str | None = N
     db.session.add(owner)
     db.session.flush()
     return owner
+
+
+def change_password(employee: Employee, current: str, new: str, confirm: str) -> None:
+    """The employee chooses their own password, proving the current one.
+
+    Every session of the employee ends (a copied cookie or a forgotten shared
+    till is signed out); the route signs the current browser in again. The
+    temporary-password flag is cleared. Nothing is written when refused.
+    The caller commits.
+    """
+    current, new, confirm = current or "", new or "", confirm or ""
+    errors = {}
+    current_is_right = check_password(employee.password_hash, current)
+    if not current_is_right:
+        errors["current_password"] = _l("Ce n'est pas votre mot de passe actuel.")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        errors["new_password"] = _l("Au moins 10 caractères.")
+    elif current_is_right and new == current:
+        errors["new_password"] = _l("Choisissez un mot de passe différent de l'actuel.")
+    if confirm != new:
+        errors["confirm"] = _l("Les deux mots de passe diffèrent.")
+    if errors:
+        raise PasswordChangeError(errors)
+    employee.password_hash = hash_password(new)
+    employee.must_change_password = False
+    sessions.end_all(employee.id)
+    record("password_changed", "employee", employee.id, employee_id=employee.id)

@@ -31,6 +31,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import selectinload
 
+import purchase_index
 from audit import record
 from blueprints.customers.service import CustomerError
 from extensions import db
@@ -238,6 +239,7 @@ def merge_customers(primary_id: int, secondary_ids, *, employee_id: int | None,
     for move in (Sale, Invoice, Reward):
         db.session.execute(update(move).where(move.customer_id.in_(secondary_ids))
                            .values(customer_id=primary.id).execution_options(synchronize_session=False))
+    purchase_index.move_customers(db.session.connection(), secondary_ids, primary.id)
 
     # Fields: only empty ones of the primary are filled.
     for outcome in plan.fields:

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+import purchase_index
 from audit import record, record_contact_view
 from blueprints.customers import bp
 from blueprints.customers.adding import PossibleDuplicates, add_customer
@@ -30,6 +31,8 @@ from permissions import CONTACT_FIELDS, can, customer_view, field_level, require
 from phones import display as phone_display
 
 COUNT_CAP = 1_000
+# Item names offered by the item filter (a datalist the browser narrows as one types).
+ITEM_SUGGESTIONS = 500
 SECTION_FORMS = {"details": DetailsForm, "contact": ContactForm, "address": AddressForm,
                  "comments": CommentsForm}
 
@@ -79,7 +82,9 @@ def index():
     rows = [(customer_view(current_user, customer, region), customer) for customer in page.items]
     context = {"query": query, "page": page, "rows": rows,
                "email_level": field_level(current_user, "email"),
-               "phone_level": field_level(current_user, "phone"), **_filter_options()}
+               "phone_level": field_level(current_user, "phone"), **_filter_options(),
+               # The filter panel's suggestions: only the full page has the panel.
+               "item_names": [] if is_htmx() else purchase_index.suggestions("", limit=ITEM_SUGGESTIONS)}
     response = render_htmx("customers/index.html", "customers/_results.html", **context)
     if is_htmx():
         # The address bar gets the canonical URL of this list (no empty parameters).

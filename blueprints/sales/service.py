@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from blueprints.customers import validation
 from blueprints.customers.service import CustomerError, create_customer, ensure_can_join_sale, make_phone
+import purchase_index
 from audit import record
 from blueprints.loyalty.points import earn_for_sale, reverse_for_sale
 from extensions import db
@@ -312,6 +313,7 @@ def record_sale(req: SaleRequest, employee_id: int | None) -> Sale:
     db.session.execute(insert(SaleItem), [
         {"sale_id": sale.id, "name": line.name, "name_key": fold(line.name)[:120],
          "quantity": line.quantity, "unit_price_cents": line.unit_price_cents} for line in req.lines])
+    purchase_index.index_sales(db.session.connection(), [sale.id])
     if customer is not None:
         _add_visit(customer.id, total, now)
         earn_for_sale(sale, employee_id)
@@ -372,6 +374,8 @@ def cancel_sale(sale_id: int, action: str, employee_id: int | None) -> Sale:
         raise SaleError(_("Cette vente est déjà remboursée ou annulée."))
     set_committed_value(sale, "status", new_status)
     points_taken_back = reverse_for_sale(sale, employee_id)
+    if new_status == "voided":  # a voided sale never happened: nobody bought its items
+        purchase_index.forget_sale(db.session.connection(), sale.id)
     db.session.execute(update(Invoice).where(Invoice.sale_id == sale_id, Invoice.status == "open")
                        .values(status="cancelled").execution_options(synchronize_session=False))
     refresh_customer_summaries([sale.customer_id])

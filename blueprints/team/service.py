@@ -140,7 +140,8 @@ def create_employee(actor: Employee, *, name: str, email: str, permission_set_id
     _check_may_touch_owner(actor, permission_set)
     password = generate_password()
     employee = Employee(name=name[:120], email=email, password_hash=hash_password(password),
-                        permission_set=permission_set, language=_check_language(language), active=True)
+                        permission_set=permission_set, language=_check_language(language), active=True,
+                        must_change_password=True)
     employee.locations = _locations(location_ids)
     db.session.add(employee)
     db.session.flush()
@@ -221,6 +222,7 @@ def reset_password(actor: Employee, employee: Employee) -> str:
     _check_may_touch_owner(actor, employee.permission_set, employee)
     password = generate_password()
     employee.password_hash = hash_password(password)
+    employee.must_change_password = True
     sessions.end_all(employee.id)
     record("password_reset", "employee", employee.id, employee_id=actor.id)
     return password
@@ -479,6 +481,7 @@ def set_contact_level(actor: Employee, permission_set: PermissionSet, field_name
 ACTION_LABELS = {
     "sign_in": _l("Connexion"),
     "sign_out": _l("Déconnexion"),
+    "password_changed": _l("Mot de passe changé"),
     "forbidden": _l("Tentative refusée"),
     "profile_viewed": _l("Fiche avec coordonnées consultée"),
     "customer_created": _l("Client ajouté"),

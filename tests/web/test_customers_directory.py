@@ -211,6 +211,96 @@ def test_period_applies_to_the_sales_of_a_sale_filter(signed_in, shop_sales):
     assert listed(results(client, payment="card", period_from="2024-12-01", period_to="2024-12-01")) == {"Marc"}
 
 
+def test_item_filter_suggests_the_names_sold(signed_in, shop_sales):
+    client = signed_in("owner")
+    page = client.get("/customers").get_data(as_text=True)
+    datalist = page[page.index('<datalist id="item-names">'):page.index("</datalist>")]
+    assert datalist.count("<option") == 4
+    positions = [datalist.index(f'value="{name}"') for name in ("Baguette", "Café", "Croissant au beurre", "Éclair")]
+    assert positions == sorted(positions)  # alphabetical, accents ignored
+    assert 'list="item-names"' in page
+    assert "<datalist" not in results(client)  # the fragment has no filter panel
+
+
+def test_one_sale_must_match_every_sale_filter(signed_in, shop_sales):
+    client = signed_in("owner")
+    assert listed(results(client, item="baguette", location=shop_sales["gare"])) == {"Marc"}
+    assert listed(results(client, item="baguette", location=shop_sales["centre"])) == set()
+    assert listed(results(client, item="eclair", payment="cash")) == set()  # cash at Gare, the éclair by card
+    assert listed(results(client, item="croissant", period_from="2025-03-01", period_to="2025-03-31")) == {"Élodie"}
+    assert listed(results(client, item="croissant", period_from="2025-04-01", period_to="2025-12-31")) == set()
+    assert listed(results(client, item="cafe", card_brand="visa", card_last4="4242")) == {"Élodie"}
+
+
+@pytest.mark.parametrize("filters", [
+    {"item": "c"}, {"item": "c", "period_from": "2025-03-02", "sort": "-name"}, {"payment": "card"},
+    {"location": "centre"}, {"location": "centre", "period_to": "2025-03-31"}, {"location": "gare"},
+    {"location": "gare", "q": ".fr"}, {"item": "croissant", "sort": "-last_visit"},
+])
+def test_a_broad_list_walked_in_order_finds_what_the_gathered_matches_find(app, signed_in, shop_sales, people,
+                                                                           filters):
+    """customer_page: past the count limit the list is read in its order with
+    a probe per customer (EXISTS); under it, the matches are gathered (IN).
+    A limit of 1 sends these queries down the first road: same customers."""
+    from blueprints.customers.search import CustomerQuery, customer_page
+    from extensions import db
+    from models import Employee
+    add_sale(app, people["zoe"], shop_sales["gare"], items=("Croissant aux amandes",),
+             created_at=datetime(2025, 4, 1, 9))
+    client = signed_in("owner")
+    args = {key: str(shop_sales.get(value, value)) for key, value in filters.items()}
+    query = CustomerQuery.from_args(args)
+    with app.test_request_context():
+        owner = db.session.get(Employee, client.employee_id)
+        walked = customer_page(owner, query, "FR", per_page=50, count_limit=1)
+        gathered = customer_page(owner, query, "FR", per_page=50, count_limit=1000)
+        assert gathered.total >= 2 and not gathered.total_is_capped
+        assert walked.total_is_capped and walked.total == 1
+        assert [c.id for c in walked.items] == [c.id for c in gathered.items]
+
+
+@pytest.mark.parametrize("term", ["e", "ma", "b", ".fr", "06 00 00", "ma be"])
+def test_a_search_gathered_or_walked_in_order_lists_the_same(app, signed_in, people, make_customer, monkeypatch,
+                                                             term):
+    """Past the count limit a search gathers its matches when its words are
+    rare enough (search_index.BREADTH_LIMIT), else walks the sorted list:
+    both roads give the same page."""
+    import search_index
+    from blueprints.customers.search import CustomerQuery, customer_page
+    from extensions import db
+    from models import Employee
+    for first, last in (("Mathis", "Bernard"), ("Maëlle", "Zola"), ("Zoé", "Martin"), ("Emma", "Benoît"),
+                        ("Maxime", "Bernard")):
+        make_customer(first_name=first, last_name=last, email=f"{first[:3].lower()}@free.fr", phones=["06 00 00 00 01"])
+    client = signed_in("owner")
+    query = CustomerQuery.from_args({"q": term, "sort": "-name"})
+    with app.test_request_context():
+        owner = db.session.get(Employee, client.employee_id)
+        gathered = customer_page(owner, query, "FR", per_page=50, count_limit=1)
+        monkeypatch.setattr(search_index, "BREADTH_LIMIT", 0)
+        walked = customer_page(owner, query, "FR", per_page=50, count_limit=1)
+        everything = customer_page(owner, query, "FR", per_page=50, count_limit=1000)
+    assert [c.id for c in gathered.items] == [c.id for c in walked.items] == [c.id for c in everything.items]
+    assert everything.total >= 2 and walked.total_is_capped
+
+
+def test_the_rarest_word_of_a_search_gathers_and_the_others_are_probed(app, make_customer):
+    import search_index
+    from extensions import db
+    for n in range(5):
+        make_customer(first_name="Jean", last_name=f"Durand{n}")
+    make_customer(first_name="Jean", last_name="Quokkabelle")
+    with app.app_context():
+        condition, breadth = search_index.all_words_condition("name", ["jean", "quok"])
+        sql = str(condition.compile(compile_kwargs={"literal_binds": True}))
+        assert breadth == 1  # "quok": one term, against twelve for "jean" ("jean", "jeandurand0"…)
+        assert sql.index("'quok'") < sql.index("EXISTS") < sql.index("'jean'")
+        assert search_index.breadth("name", "jean") == 12 and search_index.breadth("name", "zz") == 0
+        from models import Customer
+        from sqlalchemy import select
+        assert [c.last_name for c in db.session.scalars(select(Customer).where(condition))] == ["Quokkabelle"]
+
+
 def test_voided_sales_do_not_count_as_visits(signed_in, app, shop, people):
     add_sale(app, people["zoe"], shop["location_id"], items=("Tarte",), status="voided")
     assert listed(results(signed_in("owner"), item="tarte")) == set()

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urljoin, urlsp
 
 import pytest
 
+import purchase_index
 from tests.conftest import CSRFClient, sign_in
 
 PREFIXES = ("/customers", "/loyalty", "/sales", "/team")
@@ -135,6 +136,7 @@ def build_leak_shop(app, shop, make_customer) -> Shop:
         sale.items.append(SaleItem(name="Thé vert", name_key="the vert", quantity=2, unit_price_cents=2125))
         db.session.add_all([entry, reward, sale])
         db.session.flush()
+        purchase_index.index_sales(db.session.connection(), [sale.id])
         invoice = Invoice(number="F-LEAK-1", sale_id=sale.id, customer_id=secret_id, amount_cents=4250)
         db.session.add(invoice)
         secret.visit_count = 1
