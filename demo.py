@@ -86,8 +86,7 @@ def build_demo_shop(customer_count: int = 2000, sale_count: int | None = None, s
                 high = min(low + CHUNK, customer_count + 1)
                 rows = generator.chunk(low, high)
                 for table, table_rows in rows:
-                    for start in range(0, len(table_rows), BATCH):
-                        connection.execute(insert(table), table_rows[start:start + BATCH])
+                    _write_rows(connection, table, table_rows)
                     totals[table.name] = totals.get(table.name, 0) + len(table_rows)
                 connection.commit()
                 if high - 1 == customer_count or (high - 1) % max(CHUNK, customer_count // 10 // CHUNK * CHUNK) == 0:
@@ -107,6 +106,24 @@ def build_demo_shop(customer_count: int = 2000, sale_count: int | None = None, s
 
 
 # --- the database around the load ----------------------------------------
+
+def _write_rows(connection, table, rows: list[dict]) -> None:
+    """Rows of one table (each with every column). PostgreSQL: COPY, about
+    ten times the pace of INSERT statements (a million customers and ten
+    million sales took hours the other way)."""
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        for start in range(0, len(rows), BATCH):
+            connection.execute(insert(table), rows[start:start + BATCH])
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{name}"' for name in columns)
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in columns])
+
 
 def _wipe(engine) -> None:
     """Delete every row, children first (PostgreSQL: TRUNCATE and restart the ids)."""

@@ -125,6 +125,9 @@ def effective_capabilities(employee) -> frozenset[str]:
         return frozenset()
     if not employee.active:
         return frozenset()
+    fixed = getattr(employee, "fixed_capabilities", None)
+    if fixed is not None:  # a snapshot taken for a long export (exporting.snapshot)
+        return fixed
     cache = g.setdefault("_capabilities", {}) if _has_app_context() else {}
     key = (employee.id, employee.permission_set_id)
     if key not in cache:

@@ -59,9 +59,10 @@ def _offset(zone, utc_hour: datetime):
     return utc_hour.replace(tzinfo=timezone.utc).astimezone(zone).utcoffset()
 
 
-def local_text(value: datetime) -> str:
-    """A naive UTC datetime as "YYYY-MM-DD HH:MM" in the shop's time zone."""
-    zone = _local_zone()
+def local_text(value: datetime, zone=None) -> str:
+    """A naive UTC datetime as "YYYY-MM-DD HH:MM" in the shop's time zone
+    (`zone`: that zone already looked up, as a long export passes it)."""
+    zone = zone or _local_zone()
     local = value + _offset(zone, value.replace(minute=0, second=0, microsecond=0))
     return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
 
@@ -97,9 +98,12 @@ def csv_lines(rows: Iterable[list]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     yield BOM
+    zone = None
     for row in rows:
-        # neutralise(), with its commonest case (a string) inlined: a million rows of 30 cells.
+        zone = zone or _local_zone()  # once, not per date: a million rows of 30 cells
+        # neutralise(), with its commonest cases (a string, a date and time) inlined.
         writer.writerow([("'" + cell if cell.startswith(FORMULA_START) else cell) if cell.__class__ is str
+                         else local_text(cell, zone) if cell.__class__ is datetime
                          else neutralise(cell) for cell in row])
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
@@ -125,15 +129,20 @@ class EmployeeSnapshot:
     active: bool
     permission_set_id: int | None
     permission_set: _PermissionSetSnapshot | None
+    # What permissions.effective_capabilities answers, worked out once, not
+    # four times per row of a million.
+    fixed_capabilities: frozenset = frozenset()
     is_authenticated: bool = True
 
 
 def snapshot(employee) -> EmployeeSnapshot:
+    from permissions import effective_capabilities
     permission_set = employee.permission_set
     return EmployeeSnapshot(
         id=employee.id, active=employee.active, permission_set_id=employee.permission_set_id,
         permission_set=None if permission_set is None else _PermissionSetSnapshot(
-            bool(permission_set.is_owner), frozenset(permission_set.capabilities or ())))
+            bool(permission_set.is_owner), frozenset(permission_set.capabilities or ())),
+        fixed_capabilities=effective_capabilities(employee))
 
 
 # --- light records for customer_view -----------------------------------------
