@@ -15,7 +15,7 @@ import re
 
 import phonenumbers
 from sqlalchemy import and_, delete, event, func, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from models import Customer, CustomerSearchTerm, Phone
 from textkeys import fold
@@ -86,36 +86,30 @@ def reindex(connection, customer_ids) -> None:
             connection.execute(insert(CustomerSearchTerm), rows)
 
 
-def prefix_condition(field: str, word: str, correlated: bool = False):
-    """The customer has a `field` term starting with `word`: Customer.id IN
-    (the matching terms), or, `correlated`, a probe of this customer's own
-    terms (one seek in ix_customer_search_terms_customer), which is how the
-    other words of a several-word search are checked against the few
-    customers the first word found."""
-    word = word[:_MAX]
-    terms = select(CustomerSearchTerm.customer_id).where(
-        and_(CustomerSearchTerm.field == field, CustomerSearchTerm.term >= word,
-             CustomerSearchTerm.term < word + _AFTER))
-    if correlated:
-        return terms.where(CustomerSearchTerm.customer_id == Customer.id).exists()
-    return Customer.id.in_(terms)
+def _starting(terms, field: str, word: str):
+    return and_(terms.field == field, terms.term >= word, terms.term < word + _AFTER)
 
 
-def all_words_condition(field: str, words) -> tuple:
-    """Every word starts one of the customer's `field` terms: the condition,
-    and how many terms its first word starts (up to BREADTH_LIMIT).
+def candidates(field: str, words) -> tuple:
+    """The customers with, in `field`, a term starting with each word: a
+    select of their ids (None without words), and how many terms its first
+    word starts (see breadth).
 
     The rarest word gathers the candidates and the others are probed per
-    candidate: "fatou le" no longer gathers every "le" (140,000 customers)
-    to intersect them."""
+    candidate, one seek each in ix_customer_search_terms_customer: "fatou le"
+    no longer gathers every "le" (140,000 customers) to intersect them."""
     words = sorted({word[:_MAX] for word in words if word})
     if not words:
         return None, 0
     counts = {word: breadth(field, word) for word in words}
     words.sort(key=lambda word: (counts[word], -len(word)))  # at the limit, the longer
-    return (and_(prefix_condition(field, words[0]),
-                 *[prefix_condition(field, word, correlated=True) for word in words[1:]]),
-            counts[words[0]])
+    first = aliased(CustomerSearchTerm)
+    stmt = select(first.customer_id).where(_starting(first, field, words[0]))
+    for word in words[1:]:
+        other = aliased(CustomerSearchTerm)
+        stmt = stmt.where(select(other.customer_id)
+                          .where(other.customer_id == first.customer_id, _starting(other, field, word)).exists())
+    return stmt, counts[words[0]]
 
 
 # Counting stops here: past it, a term is broad (see customers.search.customer_page).
@@ -124,13 +118,19 @@ BREADTH_LIMIT = 30_000
 
 def breadth(field: str, word: str) -> int:
     """How many terms of the field start with the word, counted up to
-    BREADTH_LIMIT + 1 from the index alone (a few milliseconds at most)."""
+    BREADTH_LIMIT + 1 from the index alone (a few milliseconds at most),
+    once per request: a list page builds its select three times."""
+    from flask import g, has_app_context
+
     from extensions import db
     word = word[:_MAX]
-    first = (select(CustomerSearchTerm.customer_id)
-             .where(CustomerSearchTerm.field == field, CustomerSearchTerm.term >= word,
-                    CustomerSearchTerm.term < word + _AFTER).limit(BREADTH_LIMIT + 1))
-    return db.session.scalar(select(func.count()).select_from(first.subquery()))
+    known = g.setdefault("_search_breadth", {}) if has_app_context() else {}
+    if (field, word) not in known:
+        first = (select(CustomerSearchTerm.customer_id)
+                 .where(CustomerSearchTerm.field == field, CustomerSearchTerm.term >= word,
+                        CustomerSearchTerm.term < word + _AFTER).limit(BREADTH_LIMIT + 1))
+        known[field, word] = db.session.scalar(select(func.count()).select_from(first.subquery()))
+    return known[field, word]
 
 
 # --- keeping the index right after ORM changes ------------------------------

@@ -54,16 +54,19 @@ def _local_zone():
 
 
 @lru_cache(maxsize=65536)
-def _offset(zone, utc_hour: datetime):
-    """The zone's UTC offset during that hour (offsets change on the hour)."""
-    return utc_hour.replace(tzinfo=timezone.utc).astimezone(zone).utcoffset()
+def _offset(zone, hour_number: int):
+    """The zone's UTC offset during that hour, numbered from year 1 (offsets
+    change on the hour)."""
+    day, hour = divmod(hour_number, 24)
+    utc = datetime.fromordinal(day).replace(hour=hour, tzinfo=timezone.utc)
+    return utc.astimezone(zone).utcoffset()
 
 
 def local_text(value: datetime, zone=None) -> str:
     """A naive UTC datetime as "YYYY-MM-DD HH:MM" in the shop's time zone
     (`zone`: that zone already looked up, as a long export passes it)."""
     zone = zone or _local_zone()
-    local = value + _offset(zone, value.replace(minute=0, second=0, microsecond=0))
+    local = value + _offset(zone, value.toordinal() * 24 + value.hour)
     return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
 
 
@@ -101,8 +104,10 @@ def csv_lines(rows: Iterable[list]) -> Iterator[str]:
     zone = None
     for row in rows:
         zone = zone or _local_zone()  # once, not per date: a million rows of 30 cells
-        # neutralise(), with its commonest cases (a string, a date and time) inlined.
+        # neutralise(), with its commonest cases inlined: a string, a date and
+        # time; None and a plain int the csv module writes as they are.
         writer.writerow([("'" + cell if cell.startswith(FORMULA_START) else cell) if cell.__class__ is str
+                         else cell if cell is None or cell.__class__ is int
                          else local_text(cell, zone) if cell.__class__ is datetime
                          else neutralise(cell) for cell in row])
         if buffer.tell() > 64 * 1024:

@@ -31,6 +31,9 @@ from permissions import CONTACT_FIELDS, can, customer_view, field_level, require
 from phones import display as phone_display
 
 COUNT_CAP = 1_000
+# Counting a million customers exactly takes 90 ms on PostgreSQL (30 ms on
+# SQLite) on every page; up to this many it takes a few.
+LIST_COUNT_CAP = 100_000
 # Item names offered by the item filter (a datalist the browser narrows as one types).
 ITEM_SUGGESTIONS = 500
 SECTION_FORMS = {"details": DetailsForm, "contact": ContactForm, "address": AddressForm,
@@ -74,10 +77,10 @@ def index():
     type, filters, sort, paging). The whole query is in the URL."""
     query = CustomerQuery.from_args(request.args)
     region = _region()
-    # The plain list is counted exactly from an index; a search or filters
-    # stop counting past COUNT_CAP ("Plus de 1 000 clients").
+    # A search or filters stop counting past COUNT_CAP ("Plus de 1 000
+    # clients"), the plain list past LIST_COUNT_CAP.
     page = customer_page(current_user, query, region, current_app.config["PAGE_SIZE"],
-                         count_limit=COUNT_CAP if query.q or query.filters else None,
+                         count_limit=COUNT_CAP if query.q or query.filters else LIST_COUNT_CAP,
                          options=(selectinload(Customer.phones), selectinload(Customer.groups)))
     rows = [(customer_view(current_user, customer, region), customer) for customer in page.items]
     context = {"query": query, "page": page, "rows": rows,

@@ -62,3 +62,16 @@ def test_snapshot_gives_the_same_permissions_as_the_employee(db_session, make_em
     assert field_level(copy, "email") == "none"
     manager = db_session.scalar(select(Employee).where(Employee.id == make_employee("manager", email="m@x.example")))
     assert field_level(exporting.snapshot(manager), "email") == "edit"
+
+
+def test_dates_are_written_in_the_shop_time_zone_across_a_clock_change():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    paris = ZoneInfo("Europe/Paris")
+    # Stored as naive UTC; on 2025-03-30 Paris moved from UTC+1 to UTC+2 at 01:00 UTC.
+    assert exporting.local_text(datetime(2025, 1, 15, 23, 30), paris) == "2025-01-16 00:30"
+    assert exporting.local_text(datetime(2025, 3, 30, 0, 59), paris) == "2025-03-30 01:59"
+    assert exporting.local_text(datetime(2025, 3, 30, 1, 0), paris) == "2025-03-30 03:00"
+    assert exporting.local_text(datetime(2025, 7, 1, 12, 5, 59), paris) == "2025-07-01 14:05"
+    assert exporting.local_text(datetime(2025, 10, 26, 0, 30), paris) == "2025-10-26 02:30"  # still summer time
+    assert exporting.local_text(datetime(2025, 10, 26, 1, 30), paris) == "2025-10-26 02:30"  # winter again

@@ -46,6 +46,13 @@ def test_result_count_is_shown(signed_in, people):
     assert "1 client" in results(client, q="zoe")
 
 
+def test_a_long_plain_list_stops_counting_at_its_cap(signed_in, people, monkeypatch):
+    from blueprints.customers import routes
+    monkeypatch.setattr(routes, "LIST_COUNT_CAP", 2)
+    html = results(signed_in("owner"))
+    assert "Plus de 2 clients" in html and "Élodie" in html and "Zoé" in html and "Marc" in html
+
+
 def test_htmx_search_pushes_the_canonical_url(signed_in, people):
     client = signed_in("owner")
     response = client.get("/customers?q=elod&group=&item=&sort=name", headers={"HX-Request": "true"})
@@ -238,10 +245,13 @@ def test_one_sale_must_match_every_sale_filter(signed_in, shop_sales):
     {"location": "gare", "q": ".fr"}, {"item": "croissant", "sort": "-last_visit"},
 ])
 def test_a_broad_list_walked_in_order_finds_what_the_gathered_matches_find(app, signed_in, shop_sales, people,
-                                                                           filters):
-    """customer_page: past the count limit the list is read in its order with
-    a probe per customer (EXISTS); under it, the matches are gathered (IN).
-    A limit of 1 sends these queries down the first road: same customers."""
+                                                                           filters, monkeypatch):
+    """customer_page: when the matching sales are many (SALES_SAMPLE) and
+    hold more customers than the count limit, the list is read in its order
+    with a probe per customer (EXISTS); otherwise the matches are gathered
+    (IN). A sample of 1 and a limit of 1 send these queries down the first
+    road: same customers."""
+    from blueprints.customers import search
     from blueprints.customers.search import CustomerQuery, customer_page
     from extensions import db
     from models import Employee
@@ -252,10 +262,18 @@ def test_a_broad_list_walked_in_order_finds_what_the_gathered_matches_find(app, 
     query = CustomerQuery.from_args(args)
     with app.test_request_context():
         owner = db.session.get(Employee, client.employee_id)
-        walked = customer_page(owner, query, "FR", per_page=50, count_limit=1)
         gathered = customer_page(owner, query, "FR", per_page=50, count_limit=1000)
+        gathered_capped = customer_page(owner, query, "FR", per_page=50, count_limit=1)
+        monkeypatch.setattr(search, "SALES_SAMPLE", 1)
+        roads, real_select = [], search.customer_select
+        monkeypatch.setattr(search, "customer_select", lambda *args, **kwargs: (
+            roads.append(kwargs.get("sales", "in")), real_select(*args, **kwargs))[1])
+        walked = customer_page(owner, query, "FR", per_page=50, count_limit=1)
+        # A search term that gathers few customers keeps them gathered.
+        assert roads[-1] == ("in" if "q" in filters else "exists")
         assert gathered.total >= 2 and not gathered.total_is_capped
-        assert walked.total_is_capped and walked.total == 1
+        assert walked.total_is_capped and walked.total == 1 and gathered_capped.total_is_capped
+        assert [c.id for c in gathered_capped.items] == [c.id for c in gathered.items]
         assert [c.id for c in walked.items] == [c.id for c in gathered.items]
 
 
@@ -291,14 +309,15 @@ def test_the_rarest_word_of_a_search_gathers_and_the_others_are_probed(app, make
         make_customer(first_name="Jean", last_name=f"Durand{n}")
     make_customer(first_name="Jean", last_name="Quokkabelle")
     with app.app_context():
-        condition, breadth = search_index.all_words_condition("name", ["jean", "quok"])
-        sql = str(condition.compile(compile_kwargs={"literal_binds": True}))
+        found, breadth = search_index.candidates("name", ["jean", "quok"])
+        sql = str(found.compile(compile_kwargs={"literal_binds": True}))
         assert breadth == 1  # "quok": one term, against twelve for "jean" ("jean", "jeandurand0"…)
         assert sql.index("'quok'") < sql.index("EXISTS") < sql.index("'jean'")
         assert search_index.breadth("name", "jean") == 12 and search_index.breadth("name", "zz") == 0
         from models import Customer
         from sqlalchemy import select
-        assert [c.last_name for c in db.session.scalars(select(Customer).where(condition))] == ["Quokkabelle"]
+        matches = db.session.scalars(select(Customer).where(Customer.id.in_(found)))
+        assert [c.last_name for c in matches] == ["Quokkabelle"]
 
 
 def test_voided_sales_do_not_count_as_visits(signed_in, app, shop, people):
