@@ -90,26 +90,33 @@ def _starting(terms, field: str, word: str):
     return and_(terms.field == field, terms.term >= word, terms.term < word + _AFTER)
 
 
-def candidates(field: str, words) -> tuple:
-    """The customers with, in `field`, a term starting with each word: a
-    select of their ids (None without words), and how many terms its first
-    word starts (see breadth).
+def candidates(field: str, words, per_customer: bool = False) -> tuple:
+    """The customers with, in `field`, a term starting with each word, and
+    how many terms its first word starts (see breadth); (None, 0) without
+    words.
 
     The rarest word gathers the candidates and the others are probed per
     candidate, one seek each in ix_customer_search_terms_customer: "fatou le"
-    no longer gathers every "le" (140,000 customers) to intersect them."""
+    no longer gathers every "le" (140,000 customers) to intersect them.
+    Given as a select of customer ids (what PostgreSQL joins best), or,
+    `per_customer`, as a condition on Customer whose probes run only for the
+    customers actually read (what suits SQLite walking a sorted list)."""
     words = sorted({word[:_MAX] for word in words if word})
     if not words:
         return None, 0
     counts = {word: breadth(field, word) for word in words}
     words.sort(key=lambda word: (counts[word], -len(word)))  # at the limit, the longer
     first = aliased(CustomerSearchTerm)
-    stmt = select(first.customer_id).where(_starting(first, field, words[0]))
+    gathered = select(first.customer_id).where(_starting(first, field, words[0]))
+    owner = Customer.id if per_customer else first.customer_id
+    probes = []
     for word in words[1:]:
         other = aliased(CustomerSearchTerm)
-        stmt = stmt.where(select(other.customer_id)
-                          .where(other.customer_id == first.customer_id, _starting(other, field, word)).exists())
-    return stmt, counts[words[0]]
+        probes.append(select(other.customer_id)
+                      .where(other.customer_id == owner, _starting(other, field, word)).exists())
+    if per_customer:
+        return and_(Customer.id.in_(gathered), *probes), counts[words[0]]
+    return gathered.where(*probes), counts[words[0]]
 
 
 # Counting stops here: past it, a term is broad (see customers.search.customer_page).

@@ -187,38 +187,46 @@ def term_search(employee, term: str, phone_region: str = "FR") -> tuple:
     allowed = searchable_fields(employee)
     branches, gathered = [], 0
     folded = fold(term)
+    # PostgreSQL answers "IN (a) OR IN (b)" by reading every customer (0.3 s
+    # at a million), and one IN over a union by a join. SQLite reads each IN
+    # from its index, and probes the other words only for the customers it
+    # reads, where a union would first probe every candidate.
+    per_customer = _is_sqlite()
 
     def add(name: str, found: tuple):
         nonlocal gathered
-        stmt, count = found
-        if stmt is None:
+        branch, count = found
+        if branch is None:
             return
         if name != "name" and field_level(employee, name) != "edit":
             # A marketing-only customer's contact details are masked for a
             # set that may view but not edit them (permissions.field_level):
             # a term must not find them through those values either.
-            shown = aliased(Customer)
-            stmt = stmt.where(select(shown.id).where(
-                shown.id == stmt.selected_columns[0],
-                or_(shown.origin != "marketing", shown.visit_count > 0)).exists())
-        branches.append(stmt)
+            if per_customer:
+                branch = and_(branch, or_(Customer.origin != "marketing", Customer.visit_count > 0))
+            else:
+                shown = aliased(Customer)
+                branch = branch.where(select(shown.id).where(
+                    shown.id == branch.selected_columns[0],
+                    or_(shown.origin != "marketing", shown.visit_count > 0)).exists())
+        branches.append(branch)
         gathered += count
 
     words = folded.split()
     if words and "name" in allowed:
-        add("name", candidates("name", words))
+        add("name", candidates("name", words, per_customer))
     if words and "email" in allowed and ("@" in term or "." in term or len(folded) >= 3):
         whole = "".join(words)
         # The address itself from its start, or each of its parts.
-        add("email", candidates("email", [whole] if "@" in whole else _EMAIL_PARTS.split(whole)))
+        add("email", candidates("email", [whole] if "@" in whole else _EMAIL_PARTS.split(whole), per_customer))
     if "phone" in allowed:
         digits = search_digits(term, phone_region)
         if digits:
-            add("phone", candidates("phone", [digits]))
+            add("phone", candidates("phone", [digits], per_customer))
     if not branches:
         return Customer.id.is_(None), 0  # nothing this employee may search matches
-    # One IN over the fields' candidates: PostgreSQL answers "IN (a) OR IN
-    # (b)" by reading every customer (0.3 s at a million), a union by a join.
+    if per_customer:
+        return or_(*branches), gathered
     return Customer.id.in_(branches[0] if len(branches) == 1 else union_all(*branches)), gathered
 
 
