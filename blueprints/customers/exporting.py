@@ -66,8 +66,7 @@ def local_text(value: datetime, zone=None) -> str:
     """A naive UTC datetime as "YYYY-MM-DD HH:MM" in the shop's time zone
     (`zone`: that zone already looked up, as a long export passes it)."""
     zone = zone or _local_zone()
-    local = value + _offset(zone, value.toordinal() * 24 + value.hour)
-    return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
+    return (value + _offset(zone, value.toordinal() * 24 + value.hour)).isoformat(" ", "minutes")
 
 
 def neutralise(value) -> str:
