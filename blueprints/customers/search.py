@@ -167,7 +167,7 @@ class CustomerQuery:
         return any(key in self.filters for key in SALE_FILTERS)
 
 
-def term_search(employee, term: str, phone_region: str = "FR") -> tuple:
+def term_search(employee, term: str, phone_region: str = "FR", broad: bool = False) -> tuple:
     """SQL condition for a search term over the fields this employee may view
     (None when the term is empty), and its breadth: how many index entries
     the words that gather its candidates start (search_index.breadth), which
@@ -192,6 +192,7 @@ def term_search(employee, term: str, phone_region: str = "FR") -> tuple:
     # from its index, and probes the other words only for the customers it
     # reads, where a union would first probe every candidate.
     per_customer = _is_sqlite()
+    walking = broad and not per_customer
 
     def add(name: str, found: tuple):
         nonlocal gathered
@@ -202,7 +203,7 @@ def term_search(employee, term: str, phone_region: str = "FR") -> tuple:
             # A marketing-only customer's contact details are masked for a
             # set that may view but not edit them (permissions.field_level):
             # a term must not find them through those values either.
-            if per_customer:
+            if per_customer or walking:
                 branch = and_(branch, or_(Customer.origin != "marketing", Customer.visit_count > 0))
             else:
                 shown = aliased(Customer)
@@ -214,25 +215,26 @@ def term_search(employee, term: str, phone_region: str = "FR") -> tuple:
 
     words = folded.split()
     if words and "name" in allowed:
-        add("name", candidates("name", words, per_customer))
+        add("name", candidates("name", words, per_customer, walking))
     if words and "email" in allowed and ("@" in term or "." in term or len(folded) >= 3):
         whole = "".join(words)
         # The address itself from its start, or each of its parts.
-        add("email", candidates("email", [whole] if "@" in whole else _EMAIL_PARTS.split(whole), per_customer))
+        add("email", candidates("email", [whole] if "@" in whole else _EMAIL_PARTS.split(whole),
+                                per_customer, walking))
     if "phone" in allowed:
         digits = search_digits(term, phone_region)
         if digits:
-            add("phone", candidates("phone", [digits], per_customer))
+            add("phone", candidates("phone", [digits], per_customer, walking))
     if not branches:
         return Customer.id.is_(None), 0  # nothing this employee may search matches
-    if per_customer:
+    if per_customer or walking:
         return or_(*branches), gathered
     return Customer.id.in_(branches[0] if len(branches) == 1 else union_all(*branches)), gathered
 
 
-def term_condition(employee, term: str, phone_region: str = "FR"):
+def term_condition(employee, term: str, phone_region: str = "FR", broad: bool = False):
     """term_search's condition alone."""
-    return term_search(employee, term, phone_region)[0]
+    return term_search(employee, term, phone_region, broad)[0]
 
 
 def _utc_bounds(filters: dict) -> tuple[datetime | None, datetime | None]:
@@ -366,7 +368,7 @@ def customer_select(employee, query: CustomerQuery, phone_region: str = "FR", br
     """The filtered, sorted select of customers (without paging). `broad`:
     the query is known to match many customers (see customer_page); `sales`:
     how the sale filters are asked (filter_conditions)."""
-    condition = term_condition(employee, query.q, phone_region)
+    condition = term_condition(employee, query.q, phone_region, broad)
     if query.archived:
         stmt = select(Customer).where(Customer.anonymised.is_(False))
     else:
