@@ -278,6 +278,7 @@ def sale_matches(query: CustomerQuery, per_customer: bool = False):
         if not (per_customer and _is_sqlite()):
             return column
         return column + 0 if column is Sale.location_id else column.concat("")  # "x + 0", "x || ''": no index
+
     if "item" in filters:
         purchase = CustomerPurchase
         customer_id, moment = purchase.customer_id, purchase.sold_at
