@@ -50,6 +50,20 @@
     if (form && !form.dataset.state) form.dataset.state = "saving";
   }, true);
 
+  // htmx gives the focus back, right after the swap, to the new element with
+  // the focused one's id, but binds the new content only when it settles
+  // (20 ms later): an Enter typed in between submitted the form natively,
+  // leaving the page. When the new content names its own field to focus
+  // (data-focus, below), the old one lets go of the focus first.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    var response = event.detail.serverResponse || "";
+    if (active && active !== document.body && event.detail.target.contains(active) &&
+        response.indexOf("data-focus") !== -1) {
+      active.blur();
+    }
+  });
+
   // After settling, not swapping: htmx has then bound the new content's
   // attributes, so a field focused here submits through htmx even if Enter
   // comes at once (data-focus rather than autofocus, which htmx applies earlier).
