@@ -383,9 +383,9 @@ def customer_select(employee, query: CustomerQuery, phone_region: str = "FR", br
 
 def customer_page(employee, query: CustomerQuery, phone_region: str, per_page: int,
                   count_limit: int | None = None, options=()):
-    """One page of the list and its count, in two queries. With count_limit
-    the count stops there (a broad search over a million customers), and a
-    query found broad reads its page from the sorted index."""
+    """One page of the list and its count. With count_limit the count stops
+    there (a broad search over a million customers), and a query found broad
+    reads its page from the sorted index."""
     from extensions import db
     from pagination import Page, paginate
     if not count_limit:
