@@ -1,0 +1,54 @@
+"""Importing customers from a spreadsheet (CSV), including the customer exports
+of the systems merchants leave: Square, Shopify, Lightspeed, and Comptoir's own.
+
+The package, by step:
+- reading.py: refuse what is not a usable CSV; encoding, delimiter, row count.
+- targets.py: the fields an import fills and the header names that find them.
+- rows.py: one row's cells turned into customer values, with its refusals.
+- writing.py: checked rows written in bulk, duplicates handled as chosen.
+- jobs.py: the job (upload kept until it ends, preview, run, report).
+
+The report holds line numbers and reason codes only, never a rejected value.
+"""
+from blueprints.customers.importing.jobs import (  # noqa: F401
+    BATCH,
+    DUPLICATE_CHOICES,
+    INLINE_ROWS,
+    PREVIEW_ROWS,
+    PreviewRow,
+    delete_upload,
+    has_upload,
+    imports_dir,
+    iter_rows,
+    load_settings,
+    preview,
+    report_rows,
+    run_import,
+    run_in_thread,
+    save_settings,
+    start_upload,
+    sweep_stale_uploads,
+)
+from blueprints.customers.importing.reading import (  # noqa: F401
+    MAX_BYTES,
+    MAX_COLUMNS,
+    ImportRefused,
+    UploadInfo,
+    decode,
+    detect_delimiter,
+    read_upload,
+)
+from blueprints.customers.importing.rows import (  # noqa: F401
+    REASONS,
+    ParsedRow,
+    RowParser,
+    reason_text,
+)
+from blueprints.customers.importing.targets import (  # noqa: F401
+    ALIASES,
+    TARGETS,
+    Target,
+    allowed_targets,
+    auto_mapping,
+    check_mapping,
+)

@@ -1,0 +1,114 @@
+"""What an import can fill, and the header names of the systems shops leave
+(Square, Shopify, Lightspeed, Comptoir's own export) that find each field."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from permissions import can, field_level
+from textkeys import fold
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    label: object
+    multi: bool = False  # several columns may feed it (phones, comments)
+    limit: int = 0
+    needs: tuple[str, str] | None = None  # ("field", "email") or ("cap", "customers.history.view")
+
+
+TARGETS: dict[str, Target] = {t.key: t for t in (
+    Target("first_name", _l("Prénom"), limit=100),
+    Target("last_name", _l("Nom de famille"), limit=100),
+    Target("full_name", _l("Nom complet (prénom puis nom)"), limit=201),
+    Target("email", _l("Courriel"), limit=254, needs=("field", "email")),
+    Target("phone", _l("Téléphone"), multi=True, limit=40, needs=("field", "phone")),
+    Target("address_line1", _l("Adresse ligne 1"), limit=200, needs=("field", "address")),
+    Target("address_line2", _l("Adresse ligne 2"), limit=200, needs=("field", "address")),
+    Target("postal_code", _l("Code postal"), limit=20, needs=("field", "address")),
+    Target("city", _l("Ville"), limit=100, needs=("field", "address")),
+    Target("country", _l("Pays"), needs=("field", "address")),
+    Target("birthday", _l("Date de naissance")),
+    Target("tax_id", _l("Identifiant fiscal"), limit=40),
+    Target("comments", _l("Commentaires"), multi=True, limit=5000, needs=("cap", "customers.history.view")),
+    Target("email_notifications", _l("Autoriser les notifications par courriel")),
+    Target("marketing_consent", _l("Consentement marketing")),
+    Target("groups", _l("Groupes"), needs=("cap", "loyalty.groups")),
+)}
+
+# Header names, folded (textkeys.fold: lower-case ASCII, punctuation as spaces).
+# Comptoir's own export (French and English), Square, Shopify (old and new),
+# Lightspeed Retail (R-Series) and Lightspeed X-Series.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "first_name": ("prenom", "first name", "firstname", "given name", "first"),
+    "last_name": ("nom de famille", "last name", "lastname", "surname", "family name", "nom", "last"),
+    "full_name": ("name", "full name", "nom complet", "customer name", "client", "contact"),
+    "email": ("courriel", "email", "e mail", "email address", "e mail address", "adresse courriel",
+              "adresse e mail", "mail", "email 1"),
+    "phone": ("telephone", "autres telephones", "other phones", "phone", "phone number", "phone 1", "phone 2",
+              "mobile", "mobile phone", "mobile number", "cell", "home", "work", "home phone", "work phone",
+              "default address phone", "portable", "tel", "numero de telephone"),
+    "address_line1": ("adresse ligne 1", "address line 1", "address", "address 1", "address1",
+                      "street address 1", "street address", "default address address1", "adresse",
+                      "physical address 1", "street"),
+    "address_line2": ("adresse ligne 2", "address line 2", "address 2", "address2", "street address 2",
+                      "default address address2", "physical address 2"),
+    "postal_code": ("code postal", "postal code", "zip", "zip code", "postcode", "post code",
+                    "default address zip", "physical postcode", "cp"),
+    "city": ("ville", "city", "town", "default address city", "physical city"),
+    "country": ("pays", "country", "country code", "default address country code", "physical country id"),
+    "birthday": ("date de naissance", "birthday", "date of birth", "birth date", "birthdate", "dob",
+                 "anniversaire", "date of birth dd mm yyyy"),
+    "tax_id": ("identifiant fiscal", "tax id", "vat number", "numero de tva", "tax number"),
+    "comments": ("commentaires", "comments", "comment", "memo", "note", "notes", "remarques"),
+    "email_notifications": ("autoriser les notifications par courriel", "allow email notifications",
+                            "email notifications"),
+    "marketing_consent": ("consentement marketing", "marketing consent", "accepts email marketing",
+                          "accepts marketing", "email subscription status", "email marketing", "opt in"),
+    "groups": ("groupes", "groups", "tags", "customer groups"),
+}
+_ALIAS_TARGET = {alias: target for target, names in ALIASES.items() for alias in names}
+
+
+def allowed_targets(employee) -> list[str]:
+    result = []
+    for target in TARGETS.values():
+        if target.needs is None:
+            result.append(target.key)
+        elif target.needs[0] == "field" and field_level(employee, target.needs[1]) == "edit":
+            result.append(target.key)
+        elif target.needs[0] == "cap" and can(employee, target.needs[1]):
+            result.append(target.key)
+    return result
+
+
+def auto_mapping(headers: list[str], allowed: list[str]) -> list[str]:
+    """A target per column ("" to ignore) from the header names."""
+    used: set[str] = set()
+    mapping = []
+    for header in headers:
+        target = _ALIAS_TARGET.get(fold(header), "")
+        if target and (target not in allowed or (target in used and not TARGETS[target].multi)):
+            target = ""
+        used.add(target)
+        mapping.append(target)
+    return mapping
+
+
+def check_mapping(mapping: list[str], allowed: list[str]) -> list[str]:
+    """Messages for a mapping that cannot work (empty when it can)."""
+    errors = []
+    chosen = [t for t in mapping if t]
+    for target in chosen:
+        if target not in allowed:
+            errors.append(_("Vous ne pouvez pas importer ce champ : %(field)s.", field=TARGETS[target].label)
+                          if target in TARGETS else _("Champ inconnu."))
+    for target in set(chosen):
+        if target in TARGETS and not TARGETS[target].multi and chosen.count(target) > 1:
+            errors.append(_("Plusieurs colonnes vont vers le même champ : %(field)s.", field=TARGETS[target].label))
+    if not {"first_name", "last_name", "full_name", "email"} & set(chosen):
+        errors.append(_("Associez au moins une colonne au nom ou au courriel."))
+    return errors
