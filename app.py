@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import build_config
-from extensions import babel, csrf, db, limiter, login_manager, migrate
+from extensions import babel, csrf, db, init_queue, limiter, login_manager, migrate
 
 
 @event.listens_for(Engine, "connect")
@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    init_queue(app)
     from i18n import compile_catalogues
     compile_catalogues(_translation_directories())
     babel.init_app(app, locale_selector=_select_locale,
@@ -46,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     import models  # noqa: F401  (registers every table)
     import search_index  # noqa: F401  (keeps the search index right after ORM changes)
+    import tasks  # noqa: F401  (registers the queue's tasks)
     from blueprints.auth import bp as auth_bp
     from blueprints.customers import bp as customers_bp
     from blueprints.loyalty import bp as loyalty_bp

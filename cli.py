@@ -1,4 +1,5 @@
-"""Command-line entry points: `flask --app app create-owner`, `flask --app app demo`."""
+"""Command-line entry points: `flask --app app create-owner`, `flask --app app demo`,
+`flask --app app jobs` (the job queue's consumer)."""
 import click
 from flask import Flask
 
@@ -21,6 +22,19 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(f"{email}: {error}")
         db.session.commit()
         click.echo(f"Owner {owner.email} created.")
+
+    @app.cli.command("jobs")
+    @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+                  help="Jobs run at once (threads).")
+    def jobs_command(workers: int):
+        """Run the job queue's consumer (imports, sweeps). Start it beside the
+        web server; with REDIS_URL set, one or more on any server."""
+        import logging
+
+        from extensions import huey
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s jobs %(levelname)s %(message)s")
+        huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                             check_worker_health=True).run()
 
     @app.cli.command("demo")
     @click.option("--customers", "customer_count", default=2000, show_default=True,

@@ -47,5 +47,10 @@ def build_config(instance_path: Path) -> dict:
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
+        # The job queue: Redis when REDIS_URL is set, else a SQLite file beside the database.
+        "QUEUE_URL": (os.environ.get("QUEUE_URL") or os.environ.get("REDIS_URL")
+                      or f"sqlite:///{instance_path / 'queue.sqlite3'}"),
+        # Staged import rows moved per transaction on SQLite (the till's sales pass in between).
+        "IMPORT_COMMIT_CHUNK": int(os.environ.get("IMPORT_COMMIT_CHUNK", "2000")),
         "PAGE_SIZE": 50,
     }

@@ -1,7 +1,7 @@
 """Every table of Comptoir, one module per domain; import from here."""
 from models.audit import AuditEvent
 from models.customers import Customer, CustomerGroup, CustomerSearchTerm, Group, Phone, customer_groups
-from models.imports import ImportJob
+from models.imports import ImportJob, ImportStagedRow, ImportUpload
 from models.loyalty import PointsEntry, Reward
 from models.sales import CustomerPurchase, Invoice, ItemName, Sale, SaleItem
 from models.shop import Location, ShopSettings
@@ -9,6 +9,6 @@ from models.team import Employee, EmployeeSession, PermissionSet, employee_locat
 
 __all__ = [
     "AuditEvent", "Customer", "CustomerGroup", "CustomerSearchTerm", "Group", "Phone", "customer_groups",
-    "ImportJob", "PointsEntry", "Reward", "Invoice", "Sale", "SaleItem", "ItemName", "CustomerPurchase", "Location",
+    "ImportJob", "ImportStagedRow", "ImportUpload", "PointsEntry", "Reward", "Invoice", "Sale", "SaleItem", "ItemName", "CustomerPurchase", "Location",
     "ShopSettings", "Employee", "EmployeeSession", "PermissionSet", "employee_locations",
 ]

@@ -73,6 +73,7 @@ def app(tmp_path_factory):
         "RATELIMIT_ENABLED": True,
         "SERVER_NAME": None,
         "COMPTOIR_INSTANCE": str(instance),
+        "QUEUE_IMMEDIATE": True,
     })
     with application.app_context():
         if db.engine.dialect.name == "postgresql":

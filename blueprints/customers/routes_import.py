@@ -1,7 +1,5 @@
-"""Importing customers from CSV: upload, mapping and preview, progress, report.
-Rules in importing.py."""
-from datetime import timedelta
-
+"""Importing customers from CSV: upload, mapping and preview, progress, report,
+cancel and retry. Rules in importing/; the run itself on the job queue (tasks.py)."""
 from flask import (Response, abort, current_app, flash, redirect, render_template, request,
                    stream_with_context, url_for)
 from flask_babel import gettext as _
@@ -11,17 +9,8 @@ from blueprints.customers import bp, exporting, importing
 from extensions import db
 from htmx import render_htmx
 from models import ImportJob, ShopSettings
-from models.base import utcnow
+from models.imports import RUNNING
 from permissions import requires
-
-RUNNING = ("running", "writing")
-STUCK_HOURS = 2
-FINISHED = ("done", "failed", "cancelled")
-
-
-def _base() -> str:
-    """Where uploads wait: the instance folder (tests point it elsewhere)."""
-    return current_app.config.get("COMPTOIR_INSTANCE") or current_app.instance_path
 
 
 def _job_or_404(job_id: int) -> ImportJob:
@@ -56,7 +45,7 @@ def import_start():
     if upload is None or not upload.filename:
         return refuse(_("Choisissez un fichier CSV."))
     try:
-        job = importing.start_upload(upload.read(importing.MAX_BYTES + 1), employee=current_user, base=_base())
+        job = importing.start_upload(upload.read(importing.MAX_BYTES + 1), employee=current_user)
         db.session.commit()
     except importing.ImportRefused as refused:
         db.session.rollback()
@@ -83,7 +72,7 @@ def _options(settings: dict, source) -> dict:
 
 def _mapping_context(job: ImportJob, settings: dict, options: dict, errors=None) -> dict:
     allowed = importing.allowed_targets(current_user)
-    rows = importing.preview(_base(), job.id, settings, options["mapping"], ShopSettings.get().phone_region)
+    rows = importing.preview(job.id, settings, options["mapping"], ShopSettings.get().phone_region)
     return {"job": job, "settings": settings, "options": options, "errors": errors or [],
             "allowed": allowed, "targets": importing.TARGETS, "rows": rows,
             "mapped": [t for t in dict.fromkeys(options["mapping"]) if t],
@@ -96,22 +85,30 @@ def import_job(job_id: int):
     """One import: its mapping and preview, its progress, or its report."""
     job = _shown_job(_job_or_404(job_id))
     context = {"job": job, "reason_text": importing.reason_text}
-    if job.status in ("pending", "refused"):
-        settings = importing.load_settings(_base(), job.id)
-        context.update(_mapping_context(job, settings, _options(settings, request.args)))
+    if job.status in ("pending", "refused") and job.settings:
+        context.update(_mapping_context(job, job.settings, _options(job.settings, request.args)))
     return render_template("customers/import_job.html", **context)
 
 
 def _shown_job(job: ImportJob) -> ImportJob:
-    """The job as the page shows it: an upload swept away is cancelled, an
-    import that stopped moving for hours (the server restarted) failed. Shown
-    so, not written: a GET changes nothing."""
-    gone = job.status in ("pending", "refused") and (
-        importing.load_settings(_base(), job.id) is None or not importing.has_upload(_base(), job.id))
-    stuck = job.status in RUNNING and job.created_at < utcnow() - timedelta(hours=STUCK_HOURS)
-    if gone or stuck:
+    """The job as the page shows it: one whose worker died is failed, one whose
+    upload was swept is cancelled. Shown so, not written: a GET changes
+    nothing (the queue's recovery writes it)."""
+    dead = importing.jobs.is_dead(job)
+    gone = job.status in ("pending", "refused") and not importing.has_upload(job.id)
+    if dead or gone:
         db.session.expunge(job)
-        job.status = "cancelled" if gone else "failed"
+        if dead and job.status != "committing":
+            job.status, job.failure = "failed", "worker_died"
+        elif gone:
+            job.status = "cancelled"
+    return job
+
+
+def _editable_job_or_404(job_id: int) -> ImportJob:
+    job = _job_or_404(job_id)
+    if job.status not in ("pending", "refused") or not job.settings or not importing.has_upload(job.id):
+        abort(404)
     return job
 
 
@@ -119,39 +116,36 @@ def _shown_job(job: ImportJob) -> ImportJob:
 @requires("customers.import")
 def import_preview(job_id: int):
     """The preview again, for another mapping (htmx, on every change)."""
-    job = _job_or_404(job_id)
-    settings = importing.load_settings(_base(), job.id)
-    if job.status not in ("pending", "refused") or settings is None:
-        abort(404)
-    context = _mapping_context(job, settings, _options(settings, request.args))
+    job = _editable_job_or_404(job_id)
+    context = _mapping_context(job, job.settings, _options(job.settings, request.args))
     return render_htmx("customers/import_job.html", "customers/_import_preview.html", **context)
 
 
 @bp.post("/import/<int:job_id>/run")
 @requires("customers.import")
 def import_run(job_id: int):
-    job = _job_or_404(job_id)
-    settings = importing.load_settings(_base(), job.id)
-    if job.status not in ("pending", "refused") or settings is None or not importing.has_upload(_base(), job.id):
-        abort(404)
-    options = _options(settings, request.form)
+    job = _editable_job_or_404(job_id)
+    options = _options(job.settings, request.form)
     errors = importing.check_mapping(options["mapping"], importing.allowed_targets(current_user))
     if errors:
         return render_template("customers/import_job.html",
-                               **_mapping_context(job, settings, options, errors)), 422
-    settings.update(options)
-    importing.save_settings(_base(), job.id, settings)
-    inline_limit = current_app.config.get("IMPORT_INLINE_ROWS", importing.INLINE_ROWS)
-    if job.total_rows <= inline_limit:
-        try:
-            importing.run_import(job.id, _base())
-        except Exception:  # noqa: BLE001 - the job says "failed"; nothing half-written
-            current_app.logger.exception("customer import %s failed", job.id)
-    else:
-        job.status = "running"
-        db.session.commit()
-        importing.run_in_thread(current_app._get_current_object(), job.id, _base())
+                               **_mapping_context(job, job.settings, options, errors)), 422
+    job.settings = {**job.settings, **options}
+    importing.queue(job)
+    db.session.commit()
+    _enqueue(job.id)
     return redirect(url_for("customers.import_job", job_id=job.id), 303)
+
+
+def _enqueue(job_id: int) -> None:
+    """Hand the job to the queue's consumer (in tests: run it now). A failure
+    to run is on the job row ("failed"), not an error page."""
+    from tasks import run_import_task
+    try:
+        run_import_task(job_id)
+    except Exception:  # noqa: BLE001 - immediate mode only: the job row says "failed"; the log says why
+        current_app.logger.exception("customer import %s failed", job_id)
+        db.session.rollback()
 
 
 @bp.route("/import/<int:job_id>/status")
@@ -166,14 +160,31 @@ def import_status(job_id: int):
 @requires("customers.import")
 def import_cancel(job_id: int):
     job = _job_or_404(job_id)
+    if not importing.cancel(job):
+        db.session.rollback()
+        message = _("Trop tard pour annuler : les clients sont en cours d'enregistrement.")
+        flash(message, "error")
+        return redirect(url_for("customers.import_job", job_id=job.id), 303)
+    db.session.commit()
     if job.status in RUNNING:
-        abort(409)
-    importing.delete_upload(_base(), job.id)
-    if job.status not in FINISHED:
-        job.status = "cancelled"
-        db.session.commit()
+        flash(_("Annulation demandée : l'import s'arrête et rien n'est enregistré."), "info")
+        return redirect(url_for("customers.import_job", job_id=job.id), 303)
     flash(_("Import annulé : le fichier a été supprimé."), "info")
     return redirect(url_for("customers.import_upload"), 303)
+
+
+@bp.post("/import/<int:job_id>/retry")
+@requires("customers.import")
+def import_retry(job_id: int):
+    job = _job_or_404(job_id)
+    if importing.jobs.is_dead(job) and job.status == "checking":
+        importing.recover()  # what the queue's recovery would write in a minute
+        db.session.refresh(job)
+    if not importing.retry(job):
+        abort(409)
+    db.session.commit()
+    _enqueue(job.id)
+    return redirect(url_for("customers.import_job", job_id=job.id), 303)
 
 
 @bp.route("/import/<int:job_id>/report.csv")

@@ -109,39 +109,66 @@ def test_read_upload_refusals(data):
         importing.read_upload(data)
 
 
-def test_run_import_all_or_nothing_then_valid_only(db_session, make_employee, tmp_path):
+def _upload(db_session, make_employee, rows) -> ImportJob:
     from models import Employee
     employee = db_session.get(Employee, make_employee("owner"))
-    job = importing.start_upload(csv_bytes([["First Name", "Email"], ["A", "a@example.com"], ["B", "nope"]]),
-                                 employee=employee, base=tmp_path)
+    job = importing.start_upload(csv_bytes(rows), employee=employee)
     db_session.commit()
-    assert importing.run_import(job.id, tmp_path).status == "refused"
+    return job
+
+
+def _run(db_session, job, **settings) -> ImportJob:
+    job.settings = {**job.settings, **settings}
+    importing.queue(job)
+    db_session.commit()
+    return importing.run_import(job.id)
+
+
+def test_run_import_all_or_nothing_then_valid_only(db_session, make_employee):
+    job = _upload(db_session, make_employee, [["First Name", "Email"], ["A", "a@example.com"], ["B", "nope"]])
+    assert _run(db_session, job).status == "refused"
     assert db_session.scalar(select(func.count()).select_from(Customer)) == 0
-    settings = importing.load_settings(tmp_path, job.id)
-    importing.save_settings(tmp_path, job.id, {**settings, "valid_only": True})
-    done = importing.run_import(job.id, tmp_path)
+    assert importing.has_upload(job.id)  # kept for a new try
+    done = _run(db_session, job, valid_only=True)
     assert (done.status, done.created_count, done.rejected_count) == ("done", 1, 1)
-    assert not importing.has_upload(tmp_path, job.id)
+    assert not importing.has_upload(job.id)
 
 
-def test_stale_uploads_are_swept(tmp_path):
-    import os
-    folder = importing.imports_dir(tmp_path)
-    old = folder / "7.csv"
-    old.write_text("x")
-    os.utime(old, (0, 0))
-    fresh = folder / "8.csv"
-    fresh.write_text("y")
-    assert importing.sweep_stale_uploads(tmp_path) == 1
-    assert not old.exists() and fresh.exists()
+def test_the_upload_is_kept_in_the_database_in_pieces(db_session, make_employee, monkeypatch):
+    from blueprints.customers.importing import jobs
+    monkeypatch.setattr(jobs, "UPLOAD_PIECE", 50)
+    rows = [["First Name", "Email"]] + [[f"Client{i}", f"c{i}@example.com"] for i in range(20)]
+    job = _upload(db_session, make_employee, rows)
+    from models import ImportUpload
+    pieces = db_session.scalar(select(func.count()).select_from(ImportUpload).where(ImportUpload.job_id == job.id))
+    assert pieces > 5
+    assert importing.upload_text(job.id) == csv_bytes(rows).decode("utf-8-sig")
+    assert _run(db_session, job).created_count == 20
 
 
-def test_import_job_report_holds_codes_not_values(db_session, make_employee, tmp_path):
-    from models import Employee
-    employee = db_session.get(Employee, make_employee("owner"))
-    job = importing.start_upload(csv_bytes([["First Name", "Email"], ["Secretname", "secret@@x"]]),
-                                 employee=employee, base=tmp_path)
+def test_a_run_twice_gives_the_same_result(db_session, make_employee):
+    job = _upload(db_session, make_employee, [["First Name", "Email"], ["A", "a@example.com"]])
+    _run(db_session, job)
+    assert importing.run_import(job.id).status == "done"  # a duplicate delivery of the task
+    assert db_session.scalar(select(func.count()).select_from(Customer)) == 1
+
+
+def test_stale_uploads_are_swept(db_session, make_employee):
+    from datetime import timedelta
+
+    from models.base import utcnow
+    old = _upload(db_session, make_employee, [["First Name"], ["Old"]])
+    fresh = importing.start_upload(csv_bytes([["First Name"], ["New"]]), employee=db_session.get(
+        __import__("models").Employee, old.employee_id))
+    old.created_at = utcnow() - timedelta(days=2)
     db_session.commit()
-    importing.run_import(job.id, tmp_path)
+    assert importing.sweep_uploads() == 1
+    assert not importing.has_upload(old.id) and importing.has_upload(fresh.id)
+    assert db_session.get(ImportJob, old.id).status == "cancelled"
+
+
+def test_import_job_report_holds_codes_not_values(db_session, make_employee):
+    job = _upload(db_session, make_employee, [["First Name", "Email"], ["Secretname", "secret@@x"]])
+    _run(db_session, job)
     stored = db_session.get(ImportJob, job.id)
     assert "secret" not in str(stored.report).lower()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from blueprints.customers import importing
 from extensions import db
 from models import AuditEvent, Customer, CustomerSearchTerm, ImportJob, Phone
 from tests.support_customers_data import csv_bytes, read_csv
@@ -322,17 +323,18 @@ def test_no_file_chosen_is_a_message_beside_the_field(signed_in, shop):
 
 # --- the file, the report, progress ----------------------------------------------------
 
-def upload_dir(app) -> Path:
-    return Path(app.config["COMPTOIR_INSTANCE"]) / "imports"
+def has_upload(app, job_id) -> bool:
+    with app.app_context():
+        return importing.has_upload(job_id)
 
 
-def test_the_uploaded_file_waits_in_the_instance_folder_and_is_deleted_after_the_import(app, signed_in, shop):
+def test_the_uploaded_file_waits_in_the_database_and_is_deleted_after_the_import(app, signed_in, shop):
     client = signed_in("owner")
     job_id = upload_ok(client, csv_bytes([["First Name"], ["Ana"]]))
-    stored = upload_dir(app) / f"{job_id}.csv"
-    assert stored.exists() and oct(stored.stat().st_mode & 0o777) == "0o600"
+    assert has_upload(app, job_id)
+    assert not list(Path(app.config["COMPTOIR_INSTANCE"]).glob("imports/*"))  # nothing on this server's disk
     run(client, job_id)
-    assert not stored.exists() and not (upload_dir(app) / f"{job_id}.json").exists()
+    assert not has_upload(app, job_id)
 
 
 def test_cancelling_an_import_deletes_the_file(app, signed_in, shop):
@@ -340,7 +342,7 @@ def test_cancelling_an_import_deletes_the_file(app, signed_in, shop):
     job_id = upload_ok(client, csv_bytes([["First Name"], ["Ana"]]))
     response = client.post(f"/customers/import/{job_id}/cancel")
     assert response.status_code == 303
-    assert not (upload_dir(app) / f"{job_id}.csv").exists()
+    assert not has_upload(app, job_id)
     assert job(app, job_id).status == "cancelled" and customers(app) == []
 
 
@@ -391,26 +393,34 @@ def test_import_is_audited_with_counts_only(app, signed_in, shop):
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "customers_imported"))
         assert (event.target_id, event.count, event.employee_id) == (job_id, 1, client.employee_id)
-        assert event.details == {"created": 1, "updated": 0, "skipped": 0, "rejected": 0}
+        assert event.details == {"created": 1, "updated": 0, "skipped": 0, "rejected": 0, "warnings": 0}
 
 
-def test_a_large_import_runs_in_the_background_with_polled_progress(app, signed_in, shop):
+def test_a_queued_import_shows_polled_progress_and_can_be_cancelled(app, signed_in, shop, monkeypatch):
+    """The route only enqueues: with no consumer running, the job waits, and
+    the page polls it; cancelling then writes nothing."""
+    import tasks
     client = signed_in("owner")
     rows = [["First Name", "Email"]] + [[f"Client{i}", f"c{i}@example.com"] for i in range(30)]
     job_id = upload_ok(client, csv_bytes(rows))
-    app.config["IMPORT_INLINE_ROWS"] = 10
-    try:
-        response = client.post(f"/customers/import/{job_id}/run", data={"duplicates": "skip"})
-        assert response.status_code == 303
-        page = client.get(f"/customers/import/{job_id}").get_data(as_text=True)
-        if job(app, job_id).status in ("running", "writing"):
-            assert 'hx-trigger="every 1s"' in page
-        deadline = time.time() + 20
-        while job(app, job_id).status in ("pending", "running", "writing") and time.time() < deadline:
-            time.sleep(0.1)
-        fragment = client.htmx("get", f"/customers/import/{job_id}/status").get_data(as_text=True)
-    finally:
-        app.config.pop("IMPORT_INLINE_ROWS")
+    monkeypatch.setattr(tasks, "run_import_task", lambda job_id: None)  # a consumer that has not started yet
+    response = client.post(f"/customers/import/{job_id}/run", data={"duplicates": "skip"})
+    assert response.status_code == 303 and job(app, job_id).status == "queued"
+    page = client.get(f"/customers/import/{job_id}").get_data(as_text=True)
+    assert 'hx-trigger="every 1s"' in page and "Annuler l’import" in page
+    client.post(f"/customers/import/{job_id}/cancel")
+    assert job(app, job_id).status == "cancelled" and customers(app) == [] and not has_upload(app, job_id)
+    with app.app_context():  # the task delivered late finds nothing to do
+        assert importing.run_import(job_id).status == "cancelled"
+    assert customers(app) == []
+
+
+def test_an_import_is_written_by_the_queue_task(app, signed_in, shop):
+    client = signed_in("owner")
+    rows = [["First Name", "Email"]] + [[f"Client{i}", f"c{i}@example.com"] for i in range(30)]
+    job_id = upload_ok(client, csv_bytes(rows))
+    run(client, job_id)
+    fragment = client.htmx("get", f"/customers/import/{job_id}/status").get_data(as_text=True)
     assert job(app, job_id).status == "done"
     assert 'data-count="created">30<' in fragment and "every 1s" not in fragment
     with app.app_context():
@@ -421,12 +431,14 @@ def test_a_large_import_runs_in_the_background_with_polled_progress(app, signed_
 def test_an_upload_swept_away_shows_as_cancelled_without_writing(app, signed_in, shop):
     client = signed_in("owner")
     job_id = upload_ok(client, csv_bytes([["First Name"], ["Ana"]]))
-    (upload_dir(app) / f"{job_id}.csv").unlink()
+    with app.app_context():
+        importing.delete_upload(job_id)
+        db.session.commit()
     assert "Import annulé" in client.get(f"/customers/import/{job_id}").get_data(as_text=True)
     assert job(app, job_id).status == "pending"  # a GET changes nothing
 
 
-def test_an_import_stuck_for_hours_shows_as_failed(app, signed_in, shop):
+def test_an_import_whose_worker_died_shows_as_failed_with_a_retry(app, signed_in, shop):
     from datetime import timedelta
 
     from models.base import utcnow
@@ -434,7 +446,12 @@ def test_an_import_stuck_for_hours_shows_as_failed(app, signed_in, shop):
     job_id = upload_ok(client, csv_bytes([["First Name"], ["Ana"]]))
     with app.app_context():
         stuck = db.session.get(ImportJob, job_id)
-        stuck.status, stuck.created_at = "running", utcnow() - timedelta(hours=3)
+        stuck.status, stuck.worker = "checking", "another-server:123"
+        stuck.heartbeat_at = utcnow() - timedelta(hours=3)
         db.session.commit()
     html = client.htmx("get", f"/customers/import/{job_id}/status").get_data(as_text=True)
-    assert "L’import a échoué" in html and "every 1s" not in html
+    assert "L’import a échoué" in html and "every 1s" not in html and "Réessayer" in html
+    assert job(app, job_id).status == "checking"  # a GET changes nothing
+    response = client.post(f"/customers/import/{job_id}/retry")
+    assert response.status_code == 303
+    assert job(app, job_id).status == "done" and [c.first_name for c in customers(app)] == ["Ana"]

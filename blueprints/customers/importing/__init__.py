@@ -6,29 +6,14 @@ The package, by step:
 - targets.py: the fields an import fills and the header names that find them.
 - rows.py: one row's cells turned into customer values, with its refusals.
 - writing.py: checked rows written in bulk, duplicates handled as chosen.
-- jobs.py: the job (upload kept until it ends, preview, run, report).
+- jobs.py: the job (upload kept in the database until it ends, preview, run
+  on the queue, recovery after a dead worker, report); tasks.py enqueues it.
 
 The report holds line numbers and reason codes only, never a rejected value.
 """
 from blueprints.customers.importing.jobs import (  # noqa: F401
-    BATCH,
-    DUPLICATE_CHOICES,
-    INLINE_ROWS,
-    PREVIEW_ROWS,
-    PreviewRow,
-    delete_upload,
-    has_upload,
-    imports_dir,
-    iter_rows,
-    load_settings,
-    preview,
-    report_rows,
-    run_import,
-    run_in_thread,
-    save_settings,
-    start_upload,
-    sweep_stale_uploads,
-)
+    BATCH, DUPLICATE_CHOICES, PREVIEW_ROWS, PreviewRow, cancel, delete_upload, has_upload, iter_rows, preview,
+    queue, recover, report_rows, retry, run_import, start_upload, sweep_uploads, upload_text)
 from blueprints.customers.importing.reading import (  # noqa: F401
     MAX_BYTES,
     MAX_COLUMNS,

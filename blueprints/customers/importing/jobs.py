@@ -1,15 +1,27 @@
-"""An import job: where its upload waits, its preview, the run (check every
-row, then write), and its report."""
+"""An import job on the queue: its upload (kept in the database until the job
+ends), its preview, its run, its recovery after a dead worker, its report.
+
+A run, in blueprints.customers.importing.tasks.run_import_task on the job queue:
+queued -> checking: every row is read and checked; accepted rows are staged
+    (writing.Stager) in short transactions. If a row is refused and the
+    employee did not choose "valid rows only", nothing is written: "refused".
+checking -> committing: the commit point. From here the staged rows are moved
+    into the directory (writing.apply_staged); a job that dies is resumed.
+committing -> done: the report and the audit entry; the upload is deleted.
+A job whose worker died while checking is "failed" (with a retry); cancel
+works until the commit point.
+"""
 from __future__ import annotations
 
 import csv
-import json
+import io
 import os
-import time
+import socket
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import timedelta
 
-from flask_babel import gettext as _
+from flask import current_app
+from sqlalchemy import delete, select, update
 
 from audit import record
 from blueprints.customers.importing.reading import read_upload
@@ -17,107 +29,72 @@ from blueprints.customers.importing.rows import ParsedRow, RowParser, reason_tex
 from blueprints.customers.importing.targets import allowed_targets, auto_mapping
 from blueprints.customers.importing.writing import (
     MAX_REPORT_ENTRIES,
-    Writer,
+    Stager,
+    apply_staged,
     existing_customers,
+    purge_staged,
 )
 from extensions import db
-from models import ImportJob, ShopSettings
+from models import ImportJob, ImportUpload, ShopSettings
 from models.base import utcnow
+from models.imports import FINISHED, RUNNING
 
 PREVIEW_ROWS = 20
 BATCH = 1000
-# Files up to this many rows are imported during the request; bigger ones in a
-# background thread while the page polls the progress.
-INLINE_ROWS = 2000
+UPLOAD_PIECE = 1_000_000  # characters per import_uploads row
 STALE_UPLOAD_SECONDS = 24 * 3600
 DUPLICATE_CHOICES = ("skip", "update", "create")
+FAILURES = ("worker_died", "error", "commit_error", "upload_missing")
 
 
-def imports_dir(base: str | os.PathLike) -> Path:
-    path = Path(base) / "imports"
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+class ImportCancelled(Exception):
+    """The employee cancelled the job while it was being checked."""
 
 
-def _paths(base, job_id: int) -> tuple[Path, Path]:
-    folder = imports_dir(base)
-    return folder / f"{int(job_id)}.csv", folder / f"{int(job_id)}.json"
+# --- the upload, in the database ------------------------------------------------
 
-
-def load_settings(base, job_id: int) -> dict | None:
-    _csv, settings = _paths(base, job_id)
-    try:
-        return json.loads(settings.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
-
-
-def save_settings(base, job_id: int, settings: dict) -> None:
-    _csv, path = _paths(base, job_id)
-    _write_private(path, json.dumps(settings))
-
-
-def _write_private(path: Path, content: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(content)
-
-
-def has_upload(base, job_id: int) -> bool:
-    return _paths(base, job_id)[0].exists()
-
-
-def delete_upload(base, job_id: int) -> None:
-    for path in _paths(base, job_id):
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
-
-
-def sweep_stale_uploads(base, max_age: int = STALE_UPLOAD_SECONDS) -> int:
-    """Delete uploads left behind (an abandoned mapping page): personal data
-    does not wait on disk for ever."""
-    removed = 0
-    cutoff = time.time() - max_age
-    for path in imports_dir(base).iterdir():
-        if path.suffix in (".csv", ".json") and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
-
-
-def start_upload(data: bytes, *, employee, base) -> ImportJob:
+def start_upload(data: bytes, *, employee) -> ImportJob:
     """Check and keep an uploaded file; the job waits for its mapping (the caller commits)."""
     text, info = read_upload(data)
-    sweep_stale_uploads(base)
-    job = ImportJob(employee_id=employee.id, status="pending", total_rows=info.total_rows, report=[])
+    job = ImportJob(employee_id=employee.id, status="pending", total_rows=info.total_rows, report=[],
+                    settings={"encoding": info.encoding, "delimiter": info.delimiter, "headers": info.headers,
+                              "mapping": auto_mapping(info.headers, allowed_targets(employee)),
+                              "duplicates": "skip", "valid_only": False})
     db.session.add(job)
     db.session.flush()
-    csv_path, _json = _paths(base, job.id)
-    _write_private(csv_path, text)
-    save_settings(base, job.id, {
-        "encoding": info.encoding, "delimiter": info.delimiter, "headers": info.headers,
-        "mapping": auto_mapping(info.headers, allowed_targets(employee)),
-        "duplicates": "skip", "valid_only": False,
-    })
+    db.session.execute(ImportUpload.__table__.insert(), [
+        {"job_id": job.id, "seq": seq, "content": text[start:start + UPLOAD_PIECE]}
+        for seq, start in enumerate(range(0, len(text), UPLOAD_PIECE))])
     return job
 
 
-def iter_rows(base, job_id: int, delimiter: str):
+def has_upload(job_id: int) -> bool:
+    return db.session.scalar(select(ImportUpload.seq).where(ImportUpload.job_id == job_id).limit(1)) is not None
+
+
+def upload_text(job_id: int) -> str:
+    return "".join(db.session.scalars(select(ImportUpload.content).where(ImportUpload.job_id == job_id)
+                                      .order_by(ImportUpload.seq)))
+
+
+def delete_upload(job_id: int) -> None:
+    db.session.execute(delete(ImportUpload).where(ImportUpload.job_id == job_id))
+
+
+def iter_rows(text: str, delimiter: str):
     """(line number, cells) of every non-blank data row, the header skipped.
     The line number is the file's, where the row starts (the header is line 1)."""
-    csv_path, _json = _paths(base, job_id)
-    with csv_path.open("r", encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
-        next(reader, None)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    next(reader, None)
+    previous_end = reader.line_num
+    for cells in reader:
+        start = previous_end + 1
         previous_end = reader.line_num
-        for cells in reader:
-            start = previous_end + 1
-            previous_end = reader.line_num
-            if any(cell.strip() for cell in cells):
-                yield start, cells
+        if any(cell.strip() for cell in cells):
+            yield start, cells
 
+
+# --- preview ----------------------------------------------------------------------
 
 @dataclass
 class PreviewRow:
@@ -126,11 +103,14 @@ class PreviewRow:
     duplicate: str | None  # a reason code when the row matches an existing customer
 
 
-def preview(base, job_id: int, settings: dict, mapping: list[str], region: str,
+def preview(job_id: int, settings: dict, mapping: list[str], region: str,
             limit: int = PREVIEW_ROWS) -> list[PreviewRow]:
     parser = RowParser(mapping, region)
     rows = []
-    for line, cells in iter_rows(base, job_id, settings["delimiter"]):
+    # The first pieces hold the first rows; the whole file is not needed.
+    head = "".join(db.session.scalars(select(ImportUpload.content).where(ImportUpload.job_id == job_id)
+                                      .order_by(ImportUpload.seq).limit(1)))
+    for line, cells in iter_rows(head, settings["delimiter"]):
         rows.append(parser.parse(line, cells))
         if len(rows) >= limit:
             break
@@ -147,104 +127,261 @@ def preview(base, job_id: int, settings: dict, mapping: list[str], region: str,
     return result
 
 
-def _progress(job: ImportJob, **values) -> None:
+# --- the run ----------------------------------------------------------------------
+
+def this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def queue(job: ImportJob) -> None:
+    """Mark a job as waiting for a worker (the caller commits, then enqueues)."""
+    job.status = "queued"
+    job.cancel_requested = False
+    job.failure = None
+    job.heartbeat_at = utcnow()
+    job.worker = None
+
+
+def _beat(job: ImportJob, **values) -> None:
+    """Progress, committed: the page polls it, and it says the worker lives.
+    A cancel asked meanwhile (by another request) stops the check."""
     for key, value in values.items():
         setattr(job, key, value)
+    job.heartbeat_at = utcnow()
     db.session.commit()
+    if job.status == "checking":
+        db.session.refresh(job, ["cancel_requested"])
+        if job.cancel_requested:
+            raise ImportCancelled
 
 
-def run_import(job_id: int, base) -> ImportJob:
-    """Check every row, then write (see the module's docstring). Commits as it goes."""
+def run_import(job_id: int) -> ImportJob | None:
+    """Run (or resume) one job. Idempotent: a job already finished, or being
+    run by another worker, is left alone."""
     job = db.session.get(ImportJob, job_id)
-    settings = load_settings(base, job_id)
-    if job is None or settings is None or not has_upload(base, job_id):
-        if job is not None:
-            _progress(job, status="failed", finished_at=utcnow())
-        raise LookupError("import not found")
-    employee_id = job.employee_id
-    region = ShopSettings.get().phone_region
-    parser = RowParser(settings["mapping"], region)
-    _progress(job, status="running", processed_rows=0, created_count=0, updated_count=0,
-              skipped_count=0, rejected_count=0, report=[])
-    try:
-        rejected = []
-        for count, (line, cells) in enumerate(iter_rows(base, job_id, settings["delimiter"]), start=1):
-            row = parser.parse(line, cells)
-            if row.errors and len(rejected) < MAX_REPORT_ENTRIES:
-                rejected.append({"line": line, "outcome": "rejected", "reasons": row.errors})
-            if count % BATCH == 0:
-                _progress(job, processed_rows=count)
-        if rejected and not settings.get("valid_only"):
-            # All or nothing: no row is written while one is refused.
-            _progress(job, status="refused", processed_rows=job.total_rows, rejected_count=len(rejected),
-                      report=rejected, finished_at=utcnow())
-            return job
-
-        _progress(job, status="writing", processed_rows=0)
-        writer = Writer(settings.get("duplicates", "skip"), region)
-        batch: list[ParsedRow] = []
-        processed = 0
-        for line, cells in iter_rows(base, job_id, settings["delimiter"]):
-            row = parser.parse(line, cells)
-            processed += 1
-            if not row.errors:
-                batch.append(row)
-            if len(batch) >= BATCH:
-                writer.write(batch)
-                batch = []
-                _progress(job, processed_rows=processed)
-        if batch:
-            writer.write(batch)
-        report = sorted(rejected + writer.report, key=lambda entry: entry["line"])[:MAX_REPORT_ENTRIES]
-        job.status = "done"
-        job.processed_rows = processed
-        job.created_count = writer.created
-        job.updated_count = writer.updated
-        job.skipped_count = writer.skipped
-        job.rejected_count = len(rejected)
-        job.report = report
-        job.finished_at = utcnow()
-        record("customers_imported", "import", job.id, count=writer.created + writer.updated,
-               employee_id=employee_id,
-               details={"created": writer.created, "updated": writer.updated, "skipped": writer.skipped,
-                        "rejected": len(rejected)})
-        db.session.commit()
-        delete_upload(base, job_id)
+    if job is None or job.status not in ("queued", "committing"):
         return job
+    # One worker claims it: a queued job, or one committing that recover()
+    # let go of (its worker died).
+    claim = update(ImportJob).where(ImportJob.id == job_id).values(worker=this_worker(), heartbeat_at=utcnow())
+    if job.status == "queued":
+        claim = claim.where(ImportJob.status == "queued").values(status="checking")
+    else:
+        claim = claim.where(ImportJob.status == "committing", ImportJob.worker.is_(None))
+    claimed = db.session.execute(claim).rowcount
+    db.session.commit()
+    db.session.refresh(job)
+    if claimed != 1:
+        return job
+    try:
+        return _commit(job) if job.status == "committing" else _check_and_stage(job)
+    except ImportCancelled:
+        db.session.rollback()
+        return _end(job, "cancelled")
     except Exception:
         db.session.rollback()
-        job = db.session.get(ImportJob, job_id)
-        _progress(job, status="failed", finished_at=utcnow())
-        delete_upload(base, job_id)
+        db.session.refresh(job)
+        # Past the commit point the staged rows stay: a retry finishes the move.
+        _end(job, "failed", failure="commit_error" if job.status == "committing" else "error")
         raise
 
 
-def run_in_thread(app, job_id: int, base) -> None:
-    """Run an import in a background thread with its own app context."""
-    import threading
+def _check_and_stage(job: ImportJob) -> ImportJob:
+    settings = job.settings or {}
+    purge_staged(job.id)
+    text = upload_text(job.id)
+    if not text:
+        return _end(job, "failed", failure="upload_missing")
+    region = ShopSettings.get().phone_region
+    parser = RowParser(settings["mapping"], region)
+    stager = Stager(job.id, settings.get("duplicates", "skip"))
+    valid_only = bool(settings.get("valid_only"))
+    _beat(job, processed_rows=0, created_count=0, updated_count=0, skipped_count=0, rejected_count=0,
+          warning_count=0, report=[])
+    rejected, warned = [], []
+    batch: list[ParsedRow] = []
+    processed = 0
+    for line, cells in iter_rows(text, settings["delimiter"]):
+        row = parser.parse(line, cells)
+        processed += 1
+        if row.errors:
+            if len(rejected) < MAX_REPORT_ENTRIES:
+                rejected.append({"line": line, "outcome": "rejected", "reasons": row.errors})
+        else:
+            warnings = getattr(row, "warnings", None)
+            if warnings and len(warned) < MAX_REPORT_ENTRIES:
+                warned.append({"line": line, "outcome": "warning",
+                               "reasons": [code for _field, code in warnings]})
+            # Once a row is refused without "valid rows only", nothing will be
+            # written: the rest is only checked, for the report.
+            if valid_only or not rejected:
+                batch.append(row)
+        if len(batch) >= BATCH:
+            stager.stage(batch)
+            batch = []
+        if processed % BATCH == 0:
+            _beat(job, processed_rows=processed)
+    if rejected and not valid_only:
+        purge_staged(job.id)
+        return _end(job, "refused", rejected_count=len(rejected), report=rejected)
+    stager.stage(batch)
+    report = sorted(rejected + stager.skipped + warned, key=lambda entry: entry["line"])[:MAX_REPORT_ENTRIES]
+    # The commit point: from here the import is written whatever happens.
+    _beat(job, status="committing", processed_rows=0, rejected_count=len(rejected),
+          skipped_count=len(stager.skipped), warning_count=len(warned), report=report)
+    return _commit(job)
 
-    def target():
-        with app.app_context():
-            try:
-                run_import(job_id, base)
-            except Exception:  # noqa: BLE001 - the job row says "failed"; the log says why
-                app.logger.exception("customer import %s failed", job_id)
-            finally:
-                db.session.remove()
 
-    threading.Thread(target=target, name=f"import-{job_id}", daemon=True).start()
+def _commit(job: ImportJob) -> ImportJob:
+    """Move the staged rows into the directory, chunk by chunk; resumable."""
+    chunk = current_app.config.get("IMPORT_COMMIT_CHUNK", 2000)
+    if db.session.get_bind().dialect.name == "postgresql":
+        chunk = None  # one transaction: PostgreSQL's readers and writers do not wait on it
+    while True:
+        moved, created, updated = apply_staged(job.id, chunk)
+        if not moved:
+            break
+        job.processed_rows += moved
+        job.created_count += created
+        job.updated_count += updated
+        if chunk is None:
+            break  # all of it, committed with the end below
+        _beat(job)
+    record("customers_imported", "import", job.id, count=job.created_count + job.updated_count,
+           employee_id=job.employee_id,
+           details={"created": job.created_count, "updated": job.updated_count, "skipped": job.skipped_count,
+                    "rejected": job.rejected_count, "warnings": job.warning_count})
+    return _end(job, "done")
 
+
+def _end(job: ImportJob, status: str, **values) -> ImportJob:
+    """Finish a job; its upload goes (personal data), except when refused or
+    failed: it waits for a new try (valid rows only, retry) until the sweep."""
+    for key, value in values.items():
+        setattr(job, key, value)
+    job.status = status
+    job.finished_at = utcnow()
+    job.heartbeat_at = utcnow()
+    if status not in ("failed", "refused"):
+        delete_upload(job.id)
+    if status != "done" and job.failure != "commit_error":
+        purge_staged(job.id)
+    db.session.commit()
+    return job
+
+
+def retry(job: ImportJob) -> bool:
+    """Queue a failed job again (the caller commits, then enqueues). One that
+    failed past its commit point resumes the move of its staged rows."""
+    if job.status != "failed":
+        return False
+    if job.failure == "commit_error":
+        job.status, job.worker, job.failure, job.finished_at = "committing", None, None, None
+        return True
+    if not has_upload(job.id):
+        return False
+    queue(job)
+    job.finished_at = None
+    return True
+
+
+# --- cancel, retry, and jobs whose worker died --------------------------------------
+
+def cancel(job: ImportJob) -> bool:
+    """Cancel a job before its commit point (the caller commits). False when
+    it is too late: the rows are being written."""
+    if job.status == "committing":
+        return False
+    if job.status in ("queued", "checking"):
+        job.cancel_requested = True
+        if job.status == "queued":
+            _end(job, "cancelled")
+        return True
+    if job.status not in FINISHED or job.status in ("failed", "refused"):
+        job.status = "cancelled"
+        job.finished_at = utcnow()
+        delete_upload(job.id)
+        purge_staged(job.id)
+    return True
+
+
+def is_dead(job: ImportJob, now=None, stale_after: int | None = None) -> bool:
+    """A running job whose worker is gone: a process of this machine that no
+    longer exists, or no heartbeat for `stale_after` seconds (another server)."""
+    if job.status not in RUNNING:
+        return False
+    stale_after = stale_after or current_app.config.get("IMPORT_STALE_SECONDS", 120)
+    if job.heartbeat_at is None or job.heartbeat_at < (now or utcnow()) - timedelta(seconds=stale_after):
+        return True
+    host, _sep, pid = (job.worker or "").rpartition(":")
+    if job.status != "queued" and host == socket.gethostname() and pid.isdigit():
+        return not _process_alive(int(pid))
+    return False
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover() -> list[int]:
+    """After a worker died: a job that was checking failed (nothing was
+    written; its upload stays for a retry); one that was committing is
+    returned, to be resumed. Run when a consumer starts and every minute."""
+    resume = []
+    for job in db.session.scalars(select(ImportJob).where(ImportJob.status.in_(RUNNING))):
+        if not is_dead(job):
+            continue
+        if job.status == "committing":
+            job.heartbeat_at = utcnow()
+            job.worker = None
+            resume.append(job.id)
+        elif job.status == "queued" and has_upload(job.id):
+            resume.append(job.id)  # lost from the queue (Redis flushed, or never sent): send again
+            job.heartbeat_at = utcnow()
+        else:
+            _end(job, "failed", failure="worker_died")
+    db.session.commit()
+    return resume
+
+
+def sweep_uploads(max_age: int = STALE_UPLOAD_SECONDS) -> int:
+    """Delete the uploads of jobs abandoned on the mapping page or failed and
+    never retried: personal data does not wait for ever."""
+    cutoff = utcnow() - timedelta(seconds=max_age)
+    stale = list(db.session.scalars(select(ImportJob).where(
+        ImportJob.status.in_(("pending", "failed", "refused")), ImportJob.created_at < cutoff,
+        ImportJob.id.in_(select(ImportUpload.job_id)))))
+    for job in stale:
+        if job.status == "pending":
+            job.status = "cancelled"
+            job.finished_at = utcnow()
+        delete_upload(job.id)
+        purge_staged(job.id)
+    db.session.commit()
+    return len(stale)
+
+
+# --- the report ---------------------------------------------------------------------
 
 def report_rows(job: ImportJob):
-    """The report as CSV rows: a summary, then one row per skipped or rejected line."""
+    """The report as CSV rows: a summary, then one row per line skipped, refused or with warnings."""
+    from flask_babel import gettext as _
     yield [_("Résultat"), _("Nombre")]
     yield [_("Créés"), job.created_count]
     yield [_("Mis à jour"), job.updated_count]
     yield [_("Ignorés"), job.skipped_count]
     yield [_("Refusés"), job.rejected_count]
+    yield [_("Avec avertissements"), job.warning_count]
     yield []
     yield [_("Ligne"), _("Résultat"), _("Motif")]
-    outcomes = {"skipped": _("Ignorée"), "rejected": _("Refusée")}
+    outcomes = {"skipped": _("Ignorée"), "rejected": _("Refusée"), "warning": _("Importée, à vérifier")}
     for entry in job.report or []:
         yield [entry["line"], outcomes.get(entry["outcome"], entry["outcome"]),
                " ; ".join(reason_text(code) for code in entry["reasons"])]
+

@@ -1,14 +1,40 @@
-"""Writing checked rows: creations in bulk, updates through the ORM,
-duplicates (same email or phone) skipped, updated or created as chosen."""
+"""Writing checked rows in two steps, so that an import is all-or-nothing even
+if its process dies, without holding the database's one write lock (SQLite)
+for the whole write:
+
+1. Stager: each checked row is decided (create, update the customer with the
+   same email or phone, or skip, as the employee chose) and staged in
+   import_staged_rows, in short transactions. Nothing is visible yet; a job
+   that dies here leaves only staged rows, which are purged.
+2. apply_staged(): once every row is staged the job is "committing" and the
+   staged rows are moved into the directory chunk by chunk, each chunk in one
+   transaction that also deletes its staged rows: a job that dies here is
+   resumed where it stopped (jobs.recover), never applied twice.
+On PostgreSQL the move is one transaction (its readers and writers do not
+wait on it); on SQLite short chunks let the till's sales through in between.
+"""
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+import json
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import selectinload
 
+import search_index
 from blueprints.customers.importing.rows import ParsedRow
 from extensions import db
-from models import Customer, CustomerSearchTerm, Group, Phone, customer_groups
+from models import (
+    Customer,
+    CustomerSearchTerm,
+    Group,
+    ImportStagedRow,
+    Phone,
+    PointsEntry,
+    customer_groups,
+)
 from models.base import utcnow
+from textkeys import digits as only_digits
 
 MAX_REPORT_ENTRIES = 100_000
 
@@ -16,7 +42,7 @@ MAX_REPORT_ENTRIES = 100_000
 def existing_customers(rows: list[ParsedRow]) -> tuple[dict[str, int], dict[str, int]]:
     """Customers (not deleted) already holding these emails and phone numbers."""
     emails = sorted({r.email_key for r in rows if r.email_key})
-    phones = sorted({e164 for r in rows for _raw, e164 in r.phones})
+    phones = sorted({e164 for r in rows for _raw, e164 in r.phones if e164})
     by_email: dict[str, int] = {}
     by_phone: dict[str, int] = {}
     for start in range(0, len(emails), 500):
@@ -32,14 +58,6 @@ def existing_customers(rows: list[ParsedRow]) -> tuple[dict[str, int], dict[str,
                        Customer.anonymised.is_(False)).order_by(Customer.archived, Customer.id)):
             by_phone.setdefault(e164, customer_id)
     return by_email, by_phone
-
-
-def _key_values(first_name, last_name, email) -> dict:
-    """The derived keys, computed by the model's own refresh_keys()."""
-    probe = Customer(first_name=first_name, last_name=last_name, email=email)
-    probe.refresh_keys()
-    return {"sort_name": probe.sort_name, "name_search": probe.name_search, "email_key": probe.email_key,
-            "email_search": probe.email_search, "name_key": probe.name_key}
 
 
 def _insert_returning_ids(connection, table, rows: list[dict]) -> list[int]:
@@ -63,125 +81,252 @@ def _insert_returning_ids(connection, table, rows: list[dict]) -> list[int]:
     return list(range(first, last + 1))
 
 
-class Writer:
-    """Writes batches of checked rows: creations in bulk, updates through the ORM."""
 
-    def __init__(self, duplicates: str, region: str):
+
+# Columns an imported row may set; the rest are the directory's own bookkeeping.
+_OWN_COLUMNS = {"id", "version", "created_at", "updated_at", "origin", "anonymised", "anonymised_at",
+                "merged_into_id", "archived_at", "loyalty_enrolled_at", "points_balance", "visit_count",
+                "total_spent_cents", "first_visit_at", "last_visit_at", "card_match_key"}
+_DERIVED = ("sort_name", "name_search", "email_key", "email_search", "name_key")
+WRITABLE = frozenset(set(Customer.__table__.c.keys()) - _OWN_COLUMNS - set(_DERIVED))
+OPENING_BALANCE_REASON = "Solde repris à l'import"
+
+
+# --- staged rows: a parsed row as JSON ---------------------------------------------
+
+def _json_default(value):
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    raise TypeError(type(value).__name__)
+
+
+def _json_hook(obj: dict):
+    if "$date" in obj:
+        return date.fromisoformat(obj["$date"])
+    if "$datetime" in obj:
+        return datetime.fromisoformat(obj["$datetime"])
+    return obj
+
+
+def encode_row(row: ParsedRow) -> str:
+    return json.dumps({"values": {k: v for k, v in row.values.items() if k in WRITABLE},
+                       "phones": row.phones, "groups": row.groups,
+                       "points": getattr(row, "points", None)},
+                      default=_json_default, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_row(payload: str) -> dict:
+    return json.loads(payload, object_hook=_json_hook)
+
+
+class _Keys:
+    """Just enough of a customer for Customer.refresh_keys (an ORM object per
+    row would cost seconds over 100,000 rows)."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+    def __getattr__(self, name):
+        return None
+
+
+def derived_keys(values: dict) -> dict:
+    probe = _Keys(values)
+    Customer.refresh_keys(probe)
+    return {key: probe.__dict__[key] for key in _DERIVED}
+
+
+# --- step 1: decide and stage ---------------------------------------------------------
+
+class Stager:
+    """Decides what each checked row becomes and stages it (the caller commits)."""
+
+    def __init__(self, job_id: int, duplicates: str):
+        self.job_id = job_id
         self.duplicates = duplicates
-        self.region = region
-        self.seen_emails: dict[str, int] = {}
-        self.seen_phones: dict[str, int] = {}
-        self.group_ids: dict[str, int] = {}
-        self.created = self.updated = self.skipped = 0
-        self.report: list[dict] = []
+        self.seen_emails: set[str] = set()
+        self.seen_phones: set[str] = set()
+        self.skipped: list[dict] = []
+        self.staged = 0
 
     def _in_file(self, row: ParsedRow) -> bool:
+        phones = [e164 for _raw, e164 in row.phones if e164]
         found = (row.email_key and row.email_key in self.seen_emails) or any(
-            e164 in self.seen_phones for _raw, e164 in row.phones)
+            e164 in self.seen_phones for e164 in phones)
         if row.email_key:
-            self.seen_emails.setdefault(row.email_key, row.line)
-        for _raw, e164 in row.phones:
-            self.seen_phones.setdefault(e164, row.line)
+            self.seen_emails.add(row.email_key)
+        self.seen_phones.update(phones)
         return bool(found)
 
     def _skip(self, row: ParsedRow, reason: str) -> None:
-        self.skipped += 1
-        if len(self.report) < MAX_REPORT_ENTRIES:
-            self.report.append({"line": row.line, "outcome": "skipped", "reasons": [reason]})
+        if len(self.skipped) < MAX_REPORT_ENTRIES:
+            self.skipped.append({"line": row.line, "outcome": "skipped", "reasons": [reason]})
 
-    def write(self, rows: list[ParsedRow]) -> None:
+    def stage(self, rows: list[ParsedRow]) -> None:
         by_email, by_phone = existing_customers(rows) if self.duplicates != "create" else ({}, {})
-        creates, updates = [], []
+        staged = []
         for row in rows:
             in_file = self._in_file(row)
-            match, reason = None, None
-            if row.email_key and row.email_key in by_email:
-                match, reason = by_email[row.email_key], "duplicate_email"
-            else:
+            match = by_email.get(row.email_key) if row.email_key else None
+            reason = "duplicate_email" if match else None
+            if match is None:
                 match = next((by_phone[e] for _r, e in row.phones if e in by_phone), None)
                 reason = "duplicate_phone" if match else None
             if self.duplicates == "create":
-                creates.append(row)
+                action, target = "create", None
             elif match is not None:
-                if self.duplicates == "update":
-                    updates.append((match, row))
-                else:
+                if self.duplicates != "update":
                     self._skip(row, reason)
+                    continue
+                action, target = "update", match
             elif in_file:
                 self._skip(row, "duplicate_in_file")
+                continue
             else:
-                creates.append(row)
+                action, target = "create", None
+            staged.append({"job_id": self.job_id, "line": row.line, "action": action, "target_id": target,
+                           "payload": encode_row(row)})
+        if staged:
+            db.session.execute(insert(ImportStagedRow.__table__), staged)
+        self.staged += len(staged)
+
+
+def purge_staged(job_id: int) -> None:
+    db.session.execute(delete(ImportStagedRow).where(ImportStagedRow.job_id == job_id))
+
+
+def staged_count(job_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(ImportStagedRow)
+                             .where(ImportStagedRow.job_id == job_id))
+
+
+# --- step 2: move staged rows into the directory ----------------------------------
+
+def apply_staged(job_id: int, limit: int | None) -> tuple[int, int, int]:
+    """Move up to `limit` staged rows (all when None) into the directory and
+    delete them from the stage, in the caller's transaction.
+    Returns (rows moved, created, updated)."""
+    query = (select(ImportStagedRow.id, ImportStagedRow.action, ImportStagedRow.target_id,
+                    ImportStagedRow.payload)
+             .where(ImportStagedRow.job_id == job_id).order_by(ImportStagedRow.id))
+    moved = created = updated = 0
+    while True:
+        batch = db.session.execute(query.limit(min(limit - moved, 2000) if limit else 2000)).all()
+        if not batch:
+            break
+        creates = [decode_row(payload) for _id, action, _target, payload in batch if action == "create"]
+        updates = [(target, decode_row(payload)) for _id, action, target, payload in batch if action == "update"]
+        groups = _group_ids({name for row in creates for name in row["groups"]}
+                            | {name for _t, row in updates for name in row["groups"]})
         if creates:
-            self._create(creates)
+            _create(creates, groups)
         if updates:
-            self._update(updates)
+            _update(updates, groups)
+        db.session.execute(delete(ImportStagedRow).where(ImportStagedRow.id.in_([r[0] for r in batch])))
+        moved += len(batch)
+        created += len(creates)
+        updated += len(updates)
+        if limit and moved >= limit:
+            break
+    return moved, created, updated
 
-    def _group_ids(self, names: set[str]) -> None:
-        missing = sorted(names - set(self.group_ids))
-        if not missing:
-            return
-        for group_id, name in db.session.execute(select(Group.id, Group.name).where(Group.name.in_(missing))):
-            self.group_ids[name] = group_id
-        for name in missing:
-            if name not in self.group_ids:
-                self.group_ids[name] = db.session.scalar(insert(Group).returning(Group.id), [{"name": name}])
 
-    def _create(self, rows: list[ParsedRow]) -> None:
-        import search_index
-        now = utcnow()
-        dicts = []
-        for row in rows:
-            values = {key: row.values.get(key) for key in (
-                "first_name", "last_name", "email", "address_line1", "address_line2", "postal_code", "city",
-                "country", "birthday", "comments", "tax_id")}
-            values.update(_key_values(values["first_name"], values["last_name"], values["email"]))
-            values.update(email_notifications=bool(row.values.get("email_notifications", False)),
-                          marketing_consent=bool(row.values.get("marketing_consent", False)),
-                          origin="import", created_at=now, updated_at=now, version=1)
-            dicts.append(values)
-        # Core statements (not ORM bulk): the ORM's bookkeeping per row doubles the time.
-        connection = db.session.connection()
-        table = Customer.__table__
-        ids = _insert_returning_ids(connection, table, dicts)
-        phones, terms, memberships = [], [], []
-        self._group_ids({name for row in rows for name in row.groups})
-        for customer_id, row, values in zip(ids, rows, dicts):
-            for raw, e164 in row.phones:
-                phones.append({"customer_id": customer_id, "raw": raw[:40], "e164": e164,
-                               "digits": e164.lstrip("+"), "label": "mobile", "linked": True, "created_at": now})
-            terms += search_index.rows_for(customer_id, values["first_name"], values["last_name"],
-                                           values["email"], [e164 for _raw, e164 in row.phones])
-            memberships += [{"customer_id": customer_id, "group_id": self.group_ids[name]} for name in row.groups]
-        if phones:
-            connection.execute(insert(Phone.__table__), phones)
-        if terms:
-            connection.execute(insert(CustomerSearchTerm.__table__), terms)
-        if memberships:
-            connection.execute(insert(customer_groups), memberships)
-        self.created += len(rows)
+def _group_ids(names: set[str]) -> dict[str, int]:
+    ids = {}
+    names = sorted(names)
+    for start in range(0, len(names), 500):
+        ids.update({name: group_id for group_id, name in db.session.execute(
+            select(Group.id, Group.name).where(Group.name.in_(names[start:start + 500])))})
+    for name in names:
+        if name not in ids:
+            ids[name] = db.session.scalar(insert(Group).returning(Group.id), [{"name": name}])
+    return ids
 
-    def _update(self, updates: list[tuple[int, ParsedRow]]) -> None:
-        from blueprints.customers.service import make_phone
-        ids = sorted({customer_id for customer_id, _row in updates})
-        customers = {c.id: c for c in db.session.scalars(
-            select(Customer).where(Customer.id.in_(ids))
-            .options(selectinload(Customer.phones), selectinload(Customer.groups)))}
-        self._group_ids({name for _id, row in updates for name in row.groups})
-        for customer_id, row in updates:
-            customer = customers[customer_id]
-            for key, value in row.values.items():
-                if value is not None and value != "":
-                    setattr(customer, key, value)
-            present = {p.e164 for p in customer.phones}
-            for raw, e164 in row.phones:
-                if e164 not in present:
-                    customer.phones.append(make_phone(raw, self.region))
-                    present.add(e164)
-            have = {g.name for g in customer.groups}
-            for name in row.groups:
-                if name not in have:
-                    customer.groups.append(db.session.get(Group, self.group_ids[name]))
-                    have.add(name)
-            customer.refresh_keys()
-        db.session.flush()
-        self.updated += len(updates)
+
+def _phone_digits(raw: str, e164: str | None) -> str:
+    return e164.lstrip("+") if e164 else only_digits(raw)[:20]
+
+
+def _create(rows: list[dict], group_ids: dict[str, int]) -> None:
+    now = utcnow()
+    dicts = []
+    for row in rows:
+        values = {key: None for key in ("first_name", "last_name", "email")}
+        values.update(row["values"])
+        values.update(derived_keys(values))
+        values.setdefault("email_notifications", False)
+        values.setdefault("marketing_consent", False)
+        member = bool(values.get("loyalty_member"))
+        values.update(origin="import", created_at=now, updated_at=now, version=1,
+                      archived_at=now if values.get("archived") else None,
+                      loyalty_enrolled_at=now if member else None,
+                      points_balance=max(0, row["points"] or 0) if member else 0)
+        dicts.append(values)
+    # One statement per table for the whole chunk, and every dict with the same
+    # keys (executemany needs them): the ORM's bookkeeping per row doubles the time.
+    keys = set().union(*dicts)
+    dicts = [{key: values.get(key) for key in keys} for values in dicts]
+    connection = db.session.connection()
+    ids = _insert_returning_ids(connection, Customer.__table__, dicts)
+    phones, terms, memberships, points = [], [], [], []
+    for customer_id, row, values in zip(ids, rows, dicts):
+        for raw, e164 in row["phones"]:
+            phones.append({"customer_id": customer_id, "raw": raw[:40], "e164": e164,
+                           "digits": _phone_digits(raw, e164),
+                           "label": "mobile", "linked": True, "created_at": now})
+        terms += search_index.rows_for(customer_id, values["first_name"], values["last_name"],
+                                       values["email"], [e164 for _raw, e164 in row["phones"] if e164])
+        memberships += [{"customer_id": customer_id, "group_id": group_ids[name]} for name in row["groups"]]
+        if values["points_balance"]:
+            points.append({"customer_id": customer_id, "delta": values["points_balance"], "kind": "add",
+                           "reason": OPENING_BALANCE_REASON, "created_at": now})
+    for table, chunk in ((Phone.__table__, phones), (CustomerSearchTerm.__table__, terms),
+                         (customer_groups, memberships), (PointsEntry.__table__, points)):
+        if chunk:
+            connection.execute(insert(table), chunk)
+
+
+def _update(updates: list[tuple[int, dict]], group_ids: dict[str, int]) -> None:
+    """Fill an existing customer from a row: a value read replaces the one held,
+    except the comments, which are added to (never replaced)."""
+    ids = sorted({customer_id for customer_id, _row in updates})
+    customers = {c.id: c for c in db.session.scalars(
+        select(Customer).where(Customer.id.in_(ids))
+        .options(selectinload(Customer.phones), selectinload(Customer.groups)))}
+    groups = {g.id: g for g in db.session.scalars(select(Group).where(Group.id.in_(set(group_ids.values()))))}
+    now = utcnow()
+    for customer_id, row in updates:
+        customer = customers.get(customer_id)
+        if customer is None or customer.anonymised:
+            continue  # deleted since the check: nothing to fill
+        for key, value in row["values"].items():
+            if value is None or value == "":
+                continue
+            if key == "comments" and customer.comments:
+                if value not in customer.comments:
+                    customer.comments = f"{customer.comments}\n{value}"
+                continue
+            if key == "archived" and value and not customer.archived:
+                customer.archived_at = now
+            if key == "loyalty_member" and value and not customer.loyalty_member:
+                customer.loyalty_enrolled_at = now
+                if row["points"] and customer.points_balance == 0:
+                    customer.points_balance = row["points"]
+                    db.session.add(PointsEntry(customer_id=customer.id, delta=row["points"], kind="add",
+                                               reason=OPENING_BALANCE_REASON))
+            setattr(customer, key, value)
+        present = {p.e164 or p.raw for p in customer.phones}
+        for raw, e164 in row["phones"]:
+            if (e164 or raw) not in present:
+                customer.phones.append(Phone(raw=raw[:40], e164=e164, label="mobile",
+                                             digits=_phone_digits(raw, e164)))
+                present.add(e164 or raw)
+        have = {g.name for g in customer.groups}
+        for name in row["groups"]:
+            if name not in have:
+                customer.groups.append(groups[group_ids[name]])
+                have.add(name)
+        customer.refresh_keys()
+    db.session.flush()

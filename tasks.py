@@ -1,0 +1,37 @@
+"""The job queue's tasks (Huey). A route enqueues and returns; `flask jobs`
+(started by run.sh beside gunicorn) runs them. Each task is idempotent: run
+twice, or resumed after a dead worker, it gives the same result."""
+from huey import crontab
+
+from extensions import huey, with_app_context
+
+
+@huey.task()
+@with_app_context
+def run_import_task(job_id: int) -> None:
+    from blueprints.customers.importing import jobs
+    jobs.run_import(job_id)
+
+
+@huey.on_startup()
+@with_app_context
+def recover_jobs() -> None:
+    """A consumer starting after a crash picks up what the dead one left."""
+    from blueprints.customers.importing import jobs
+    for job_id in jobs.recover():
+        run_import_task(job_id)
+
+
+@huey.periodic_task(crontab(minute="*"))
+@with_app_context
+def every_minute() -> None:
+    from blueprints.customers.importing import jobs
+    for job_id in jobs.recover():
+        run_import_task(job_id)
+
+
+@huey.periodic_task(crontab(minute="17"))
+@with_app_context
+def every_hour() -> None:
+    from blueprints.customers.importing import jobs
+    jobs.sweep_uploads()
