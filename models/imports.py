@@ -29,7 +29,8 @@ class ImportJob(db.Model):
     rejected_count: Mapped[int] = mapped_column(default=0)
     warning_count: Mapped[int] = mapped_column(default=0)
     # Line numbers and reasons only: rejected values are not kept.
-    report: Mapped[list] = mapped_column(JSON, default=list)
+    # Deferred: up to 100,000 entries, not read back at every progress commit.
+    report: Mapped[list] = mapped_column(JSON, default=list, deferred=True)
     # Which worker runs it ("host:pid") and when it last moved: a job whose
     # worker died is seen as such, never "running" for ever.
     worker: Mapped[str | None] = mapped_column(String(120))

@@ -3,4 +3,9 @@ from flask import Blueprint
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
 # The directory and the profile; then merging, privacy (delete, export) and import.
-from blueprints.customers import routes, routes_import, routes_merge, routes_privacy  # noqa: E402,F401
+from blueprints.customers import (  # noqa: E402,F401
+    routes,
+    routes_import,
+    routes_merge,
+    routes_privacy,
+)

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import csv
 import io
-from functools import lru_cache
 from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 from flask_babel import gettext as _
@@ -30,7 +30,16 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from extensions import db
-from models import Customer, Group, Invoice, Phone, PointsEntry, Reward, Sale, customer_groups
+from models import (
+    Customer,
+    Group,
+    Invoice,
+    Phone,
+    PointsEntry,
+    Reward,
+    Sale,
+    customer_groups,
+)
 from permissions import can, customer_view, field_level
 
 BOM = "\ufeff"

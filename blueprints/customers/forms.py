@@ -6,7 +6,14 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 
 # Territory codes that are not countries one lives in.
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
@@ -14,6 +21,7 @@ _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
 
 def country_choices() -> list[tuple[str, str]]:
     from babel import Locale
+
     from textkeys import fold
     territories = Locale.parse(str(get_locale() or "fr")).territories
     countries = [(code, name) for code, name in territories.items()

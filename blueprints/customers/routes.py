@@ -15,10 +15,26 @@ from blueprints.customers import bp
 from blueprints.customers.adding import PossibleDuplicates, add_customer
 from blueprints.customers.archiving import archive_customer, unarchive_customer
 from blueprints.customers.editing import (
-    UNSET, ForbiddenFieldError, PhoneChange, StaleCustomerError, shared_contacts, update_address,
-    update_comments, update_contact, update_details, update_settings)
+    UNSET,
+    ForbiddenFieldError,
+    PhoneChange,
+    StaleCustomerError,
+    shared_contacts,
+    update_address,
+    update_comments,
+    update_contact,
+    update_details,
+    update_settings,
+)
 from blueprints.customers.forms import (
-    AddressForm, CommentsForm, ContactForm, DetailsForm, NewCustomerForm, attach_errors, country_name)
+    AddressForm,
+    CommentsForm,
+    ContactForm,
+    DetailsForm,
+    NewCustomerForm,
+    attach_errors,
+    country_name,
+)
 from blueprints.customers.search import CustomerQuery, customer_page
 from blueprints.customers.service import CustomerError
 from blueprints.customers.validation import FieldErrors

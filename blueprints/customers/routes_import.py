@@ -1,7 +1,16 @@
 """Importing customers from CSV: upload, mapping and preview, progress, report,
 cancel and retry. Rules in importing/; the run itself on the job queue (tasks.py)."""
-from flask import (Response, abort, current_app, flash, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -97,6 +106,7 @@ def _shown_job(job: ImportJob) -> ImportJob:
     dead = importing.jobs.is_dead(job)
     gone = job.status in ("pending", "refused") and not importing.has_upload(job.id)
     if dead or gone:
+        job.report  # noqa: B018 - deferred: loaded before the job leaves the session
         db.session.expunge(job)
         if dead and job.status != "committing":
             job.status, job.failure = "failed", "worker_died"

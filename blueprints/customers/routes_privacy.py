@@ -1,6 +1,14 @@
 """Privacy requests: deleting a customer's data (anonymisation, seeds 000/001)
 and exporting customers to CSV. Rules in deletion.py and exporting.py."""
-from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
+from flask import (
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -11,7 +19,6 @@ from extensions import db
 from models import Customer, ShopSettings
 from models.base import utcnow
 from permissions import customer_view, requires
-
 
 # --- delete -------------------------------------------------------------------
 

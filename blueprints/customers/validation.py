@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
 from blueprints.customers.service import CustomerError
+from emails import normalise_email
 from phones import normalise
 
 LIMITS = {"first_name": 100, "last_name": 100, "email": 254, "address_line1": 200, "address_line2": 200,
@@ -40,11 +40,11 @@ def email(value: str | None, errors: dict, field: str = "email") -> str | None:
     if len(value) > LIMITS["email"]:
         errors[field] = _("%(max)s caractères au maximum.", max=LIMITS["email"])
         return value
-    try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError:
+    normalised = normalise_email(value)
+    if normalised is None:
         errors[field] = _("Cette adresse courriel n'est pas valide.")
         return value
+    return normalised
 
 
 def phone(value: str | None, region: str, errors: dict, field: str) -> tuple[str, str] | None:

@@ -48,6 +48,7 @@ def run(client, job_id: int, **options) -> str:
 def job(app, job_id: int) -> ImportJob:
     with app.app_context():
         found = db.session.get(ImportJob, job_id)
+        found.report  # noqa: B018 - deferred: loaded before the job leaves the session
         db.session.expunge(found)
         return found
 

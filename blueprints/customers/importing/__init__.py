@@ -12,8 +12,24 @@ The package, by step:
 The report holds line numbers and reason codes only, never a rejected value.
 """
 from blueprints.customers.importing.jobs import (  # noqa: F401
-    BATCH, DUPLICATE_CHOICES, PREVIEW_ROWS, PreviewRow, cancel, delete_upload, has_upload, iter_rows, preview,
-    queue, recover, report_rows, retry, run_import, start_upload, sweep_uploads, upload_text)
+    BATCH,
+    DUPLICATE_CHOICES,
+    PREVIEW_ROWS,
+    PreviewRow,
+    cancel,
+    delete_upload,
+    has_upload,
+    iter_rows,
+    preview,
+    queue,
+    recover,
+    report_rows,
+    retry,
+    run_import,
+    start_upload,
+    sweep_uploads,
+    upload_text,
+)
 from blueprints.customers.importing.reading import (  # noqa: F401
     MAX_BYTES,
     MAX_COLUMNS,

@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from blueprints.customers.importing.targets import TARGETS
+from emails import normalise_email
 from phones import normalise
 from textkeys import fold
 
@@ -68,10 +68,7 @@ class RowParser:
 
     def _email(self, value: str) -> str | None:
         if value not in self._emails:
-            try:
-                self._emails[value] = validate_email(value, check_deliverability=False).normalized
-            except EmailNotValidError:
-                self._emails[value] = None
+            self._emails[value] = normalise_email(value)
         return self._emails[value]
 
     def _phone(self, value: str) -> str | None:
