@@ -96,3 +96,43 @@ def test_the_same_import_twice_gives_the_same_directory(app, shop, make_employee
             importing.run_import(job.id)
         customers = db.session.execute(select(Customer.first_name, Customer.comments).order_by(Customer.id)).all()
     assert customers == [("Ana", "Allergie : noix"), ("Bob", None)]
+
+
+def test_the_till_keeps_selling_while_an_import_is_written(app, shop, make_employee, signed_in, real_queue):
+    """A cashier records sales while a real consumer imports: every sale goes
+    through, and some go through between two chunks of the write (the import
+    never holds the database's write lock for its whole write)."""
+    import statistics
+    import threading
+    import time
+
+    from tests.support_sales import sale_form
+    job_id = _job(app, make_employee)
+    cashier = signed_in("cashier")
+    consumer = real_queue(IMPORT_COMMIT_CHUNK=500)
+    _enqueue(job_id)
+    consumer.start()
+    outcomes: list[tuple[int, str, float]] = []
+    done = threading.Event()
+
+    def sell():
+        while not done.is_set():
+            started = time.perf_counter()
+            response = cashier.post("/sales/new", data=sale_form(shop["location_id"]))
+            elapsed = time.perf_counter() - started
+            outcomes.append((response.status_code, _state(app, job_id)[0], elapsed))
+            time.sleep(0.05)
+
+    seller = threading.Thread(target=sell)
+    seller.start()
+    try:
+        wait_for(lambda: _state(app, job_id)[0] in ("done", "failed"), what="the import", timeout=180)
+    finally:
+        done.set()
+        seller.join(60)
+    assert _state(app, job_id)[0] == "done"
+    assert outcomes and all(status < 400 for status, _phase, _elapsed in outcomes), outcomes[:5]
+    assert any(phase == "committing" for _status, phase, _elapsed in outcomes)
+    times = sorted(elapsed for _status, _phase, elapsed in outcomes)
+    print(f"\nsales during the import: {len(times)}, median {statistics.median(times) * 1000:.0f} ms, "
+          f"p95 {times[int(len(times) * 0.95) - 1] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms")
