@@ -222,12 +222,14 @@ class Client:
         self.cookies: dict[str, str] = {}
         self.connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
 
-    def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None) -> Response:
+    def request(self, method: str, path: str, body: dict | bytes | None = None,
+                headers: dict | None = None) -> Response:
+        """A form (dict) or raw bytes (bytes, with its Content-Type in headers)."""
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        data = None
-        if body is not None:
+        data = body if isinstance(body, bytes) else None
+        if isinstance(body, dict):
             data = urlencode(body, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         try:
@@ -270,16 +272,16 @@ class Context:
         return self.client.request("POST", path, body=data, headers=headers)
 
 
-def sign_in(client: Client) -> str:
+def sign_in(client: Client, who: tuple[str, str] = OWNER) -> str:
     page = client.request("GET", "/login")
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text) or \
         re.search(r'"X-CSRFToken":\s*"([^"]+)"', page.text)
     if not match:
         sys.exit("no CSRF token on the sign-in page")
     token = match.group(1)
-    response = client.request("POST", "/login", body={"email": OWNER[0], "password": OWNER[1], "csrf_token": token})
+    response = client.request("POST", "/login", body={"email": who[0], "password": who[1], "csrf_token": token})
     if response.status != 302:
-        sys.exit(f"sign-in as {OWNER[0]} failed: HTTP {response.status}")
+        sys.exit(f"sign-in as {who[0]} failed: HTTP {response.status}")
     home = client.request("GET", "/customers")
     match = re.search(r'"X-CSRFToken":\s*"([^"]+)"', home.text) or \
         re.search(r'name="csrf_token"[^>]*value="([^"]+)"', home.text)
