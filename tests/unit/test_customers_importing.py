@@ -172,3 +172,51 @@ def test_import_job_report_holds_codes_not_values(db_session, make_employee):
     _run(db_session, job)
     stored = db_session.get(ImportJob, job.id)
     assert "secret" not in str(stored.report).lower()
+
+
+def test_a_commit_cut_short_is_resumed_without_writing_a_row_twice(db_session, make_employee):
+    """A worker that died between two chunks of the move: the next one moves
+    what is still staged, and only that."""
+    from blueprints.customers.importing import writing
+    from models import ImportStagedRow
+    rows = [["First Name", "Email"]] + [[f"Client{i}", f"c{i}@example.com"] for i in range(50)]
+    job = _upload(db_session, make_employee, rows)
+    job.settings = {**job.settings}
+    importing.queue(job)
+    db_session.commit()
+    parser = importing.RowParser(job.settings["mapping"], "FR")
+    stager = writing.Stager(job.id, "skip")
+    stager.stage([parser.parse(line, cells) for line, cells in
+                  importing.iter_rows(importing.upload_text(job.id), ",")])
+    job.status, job.worker = "committing", "dead-host:1"
+    assert writing.apply_staged(job.id, 20) == (20, 20, 0)
+    job.processed_rows, job.created_count = 20, 20
+    db_session.commit()  # ... and the worker dies here
+    job.worker = None  # what recover() does for a dead worker
+    db_session.commit()
+    done = importing.run_import(job.id)
+    assert (done.status, done.created_count) == ("done", 50)
+    assert db_session.scalar(select(func.count()).select_from(Customer)) == 50
+    assert db_session.scalar(select(func.count(func.distinct(Customer.email_key)))) == 50
+    assert db_session.scalar(select(func.count()).select_from(ImportStagedRow)) == 0
+
+
+def test_recover_fails_a_dead_check_and_hands_back_a_dead_commit(db_session, make_employee):
+    from datetime import timedelta
+
+    from models.base import utcnow
+    checking = _upload(db_session, make_employee, [["First Name"], ["Ana"]])
+    committing = importing.start_upload(csv_bytes([["First Name"], ["Bob"]]),
+                                        employee=db_session.get(__import__("models").Employee, checking.employee_id))
+    alive = importing.start_upload(csv_bytes([["First Name"], ["Cy"]]),
+                                   employee=db_session.get(__import__("models").Employee, checking.employee_id))
+    long_ago = utcnow() - timedelta(hours=1)
+    checking.status, checking.worker, checking.heartbeat_at = "checking", "other-server:1", long_ago
+    committing.status, committing.worker, committing.heartbeat_at = "committing", "other-server:2", long_ago
+    alive.status, alive.worker, alive.heartbeat_at = "checking", "other-server:3", utcnow()
+    db_session.commit()
+    assert importing.recover() == [committing.id]
+    assert (checking.status, checking.failure) == ("failed", "worker_died")
+    assert importing.has_upload(checking.id)  # kept for the retry
+    assert committing.status == "committing" and committing.worker is None
+    assert alive.status == "checking"
