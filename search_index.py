@@ -54,8 +54,13 @@ def phone_terms(e164: str | None) -> set[str]:
     return terms
 
 
-def rows_for(customer_id: int, first_name, last_name, email, phone_e164s) -> list[dict]:
-    rows = [("name", term) for term in name_terms(first_name, last_name)]
+def company_terms(company: str | None) -> set[str]:
+    """A company is found through the name field: "boul" finds Boulangerie Lefèvre SARL."""
+    return name_terms(company, None)
+
+
+def rows_for(customer_id: int, first_name, last_name, email, phone_e164s, company=None) -> list[dict]:
+    rows = [("name", term) for term in name_terms(first_name, last_name) | company_terms(company)]
     rows += [("email", term) for term in email_terms(email)]
     for e164 in phone_e164s:
         rows += [("phone", term) for term in phone_terms(e164)]
@@ -70,7 +75,8 @@ def reindex(connection, customer_ids) -> None:
         chunk = ids[start:start + 500]
         connection.execute(delete(CustomerSearchTerm).where(CustomerSearchTerm.customer_id.in_(chunk)))
         customers = connection.execute(
-            select(Customer.id, Customer.first_name, Customer.last_name, Customer.email, Customer.anonymised)
+            select(Customer.id, Customer.first_name, Customer.last_name, Customer.email, Customer.anonymised,
+                   Customer.company)
             .where(Customer.id.in_(chunk))).all()
         phones: dict[int, list[str]] = {}
         for customer_id, e164 in connection.execute(
@@ -81,7 +87,7 @@ def reindex(connection, customer_ids) -> None:
         for customer in customers:
             if not customer.anonymised:
                 rows += rows_for(customer.id, customer.first_name, customer.last_name, customer.email,
-                                 phones.get(customer.id, []))
+                                 phones.get(customer.id, []), company=customer.company)
         if rows:
             connection.execute(insert(CustomerSearchTerm), rows)
 
@@ -153,7 +159,7 @@ def breadth(field: str, word: str) -> int:
 
 # --- keeping the index right after ORM changes ------------------------------
 
-_WATCHED = ("first_name", "last_name", "email", "anonymised")
+_WATCHED = ("first_name", "last_name", "company", "email", "anonymised")
 
 
 @event.listens_for(Session, "after_flush")

@@ -128,7 +128,7 @@ class PreviewRow:
 
 def preview(base, job_id: int, settings: dict, mapping: list[str], region: str,
             limit: int = PREVIEW_ROWS) -> list[PreviewRow]:
-    parser = RowParser(mapping, region)
+    parser = RowParser(mapping, region, headers=settings.get("headers"))
     rows = []
     for line, cells in iter_rows(base, job_id, settings["delimiter"]):
         rows.append(parser.parse(line, cells))
@@ -163,7 +163,7 @@ def run_import(job_id: int, base) -> ImportJob:
         raise LookupError("import not found")
     employee_id = job.employee_id
     region = ShopSettings.get().phone_region
-    parser = RowParser(settings["mapping"], region)
+    parser = RowParser(settings["mapping"], region, headers=settings.get("headers"))
     _progress(job, status="running", processed_rows=0, created_count=0, updated_count=0,
               skipped_count=0, rejected_count=0, report=[])
     try:

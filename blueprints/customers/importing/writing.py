@@ -7,8 +7,13 @@ from sqlalchemy.orm import selectinload
 
 from blueprints.customers.importing.rows import ParsedRow
 from extensions import db
-from models import Customer, CustomerSearchTerm, Group, Phone, customer_groups
+from models import Customer, CustomerSearchTerm, Group, Phone, PointsEntry, customer_groups
 from models.base import utcnow
+from textkeys import digits as only_digits
+
+# The reason of the points entry that opens an imported balance (kept in
+# French in the ledger, like the other reasons typed at the counter).
+OPENING_REASON = "Solde repris à l'import"
 
 MAX_REPORT_ENTRIES = 100_000
 
@@ -16,7 +21,7 @@ MAX_REPORT_ENTRIES = 100_000
 def existing_customers(rows: list[ParsedRow]) -> tuple[dict[str, int], dict[str, int]]:
     """Customers (not deleted) already holding these emails and phone numbers."""
     emails = sorted({r.email_key for r in rows if r.email_key})
-    phones = sorted({e164 for r in rows for _raw, e164 in r.phones})
+    phones = sorted({e164 for r in rows for _raw, e164 in r.phones if e164})
     by_email: dict[str, int] = {}
     by_phone: dict[str, int] = {}
     for start in range(0, len(emails), 500):
@@ -77,11 +82,12 @@ class Writer:
 
     def _in_file(self, row: ParsedRow) -> bool:
         found = (row.email_key and row.email_key in self.seen_emails) or any(
-            e164 in self.seen_phones for _raw, e164 in row.phones)
+            e164 in self.seen_phones for _raw, e164 in row.phones if e164)
         if row.email_key:
             self.seen_emails.setdefault(row.email_key, row.line)
         for _raw, e164 in row.phones:
-            self.seen_phones.setdefault(e164, row.line)
+            if e164:
+                self.seen_phones.setdefault(e164, row.line)
         return bool(found)
 
     def _skip(self, row: ParsedRow, reason: str) -> None:
@@ -130,34 +136,51 @@ class Writer:
         import search_index
         now = utcnow()
         dicts = []
+        columns = set(Customer.__table__.c.keys())
+        written = sorted(({"first_name", "last_name", "email", "address_line1", "address_line2", "postal_code",
+                           "city", "country", "birthday", "comments", "tax_id"}
+                          | {key for row in rows for key in row.values}) & columns)
         for row in rows:
-            values = {key: row.values.get(key) for key in (
-                "first_name", "last_name", "email", "address_line1", "address_line2", "postal_code", "city",
-                "country", "birthday", "comments", "tax_id")}
+            values = {key: row.values.get(key) for key in written}
             values.update(_key_values(values["first_name"], values["last_name"], values["email"]))
             values.update(email_notifications=bool(row.values.get("email_notifications", False)),
                           marketing_consent=bool(row.values.get("marketing_consent", False)),
+                          archived=bool(row.values.get("archived", False)),
+                          archived_at=now if row.values.get("archived") else None,
+                          loyalty_member=bool(row.values.get("loyalty_member", False)),
+                          loyalty_enrolled_at=now if row.values.get("loyalty_member") else None,
+                          points_balance=(row.points or 0) if row.values.get("loyalty_member") else 0,
+                          needs_review=bool(row.values.get("needs_review", False)),
+                          account_profile=row.values.get("account_profile") or "standard",
+                          default_discount=row.values.get("default_discount") or 0,
                           origin="import", created_at=now, updated_at=now, version=1)
             dicts.append(values)
         # Core statements (not ORM bulk): the ORM's bookkeeping per row doubles the time.
         connection = db.session.connection()
         table = Customer.__table__
         ids = _insert_returning_ids(connection, table, dicts)
-        phones, terms, memberships = [], [], []
+        phones, terms, memberships, points = [], [], [], []
         self._group_ids({name for row in rows for name in row.groups})
         for customer_id, row, values in zip(ids, rows, dicts):
             for raw, e164 in row.phones:
                 phones.append({"customer_id": customer_id, "raw": raw[:40], "e164": e164,
-                               "digits": e164.lstrip("+"), "label": "mobile", "linked": True, "created_at": now})
+                               "digits": e164.lstrip("+") if e164 else only_digits(raw)[:20],
+                               "label": "mobile", "linked": True, "created_at": now})
             terms += search_index.rows_for(customer_id, values["first_name"], values["last_name"],
-                                           values["email"], [e164 for _raw, e164 in row.phones])
+                                           values["email"], [e164 for _raw, e164 in row.phones if e164],
+                                           company=values.get("company"))
             memberships += [{"customer_id": customer_id, "group_id": self.group_ids[name]} for name in row.groups]
+            if row.points and values["loyalty_member"]:
+                points.append({"customer_id": customer_id, "delta": row.points, "kind": "add",
+                               "reason": OPENING_REASON, "created_at": now})
         if phones:
             connection.execute(insert(Phone.__table__), phones)
         if terms:
             connection.execute(insert(CustomerSearchTerm.__table__), terms)
         if memberships:
             connection.execute(insert(customer_groups), memberships)
+        if points:
+            connection.execute(insert(PointsEntry.__table__), points)
         self.created += len(rows)
 
     def _update(self, updates: list[tuple[int, ParsedRow]]) -> None:
@@ -172,11 +195,14 @@ class Writer:
             for key, value in row.values.items():
                 if value is not None and value != "":
                     setattr(customer, key, value)
-            present = {p.e164 for p in customer.phones}
+            present = {p.e164 or p.raw for p in customer.phones}
             for raw, e164 in row.phones:
-                if e164 not in present:
-                    customer.phones.append(make_phone(raw, self.region))
-                    present.add(e164)
+                if (e164 or raw) not in present:
+                    phone = make_phone(raw, self.region)
+                    phone.e164 = e164
+                    phone.digits = e164.lstrip("+") if e164 else only_digits(raw)[:20]
+                    customer.phones.append(phone)
+                    present.add(e164 or raw)
             have = {g.name for g in customer.groups}
             for name in row.groups:
                 if name not in have:
