@@ -109,7 +109,8 @@ class Customer(db.Model):
 
     @property
     def display_name(self) -> str:
-        return " ".join(part for part in (self.first_name, self.last_name) if part) or f"#{self.id}"
+        return " ".join(part for part in (self.first_name, self.last_name) if part) or self.company \
+            or f"#{self.id}"
 
     @property
     def birthday_value(self):

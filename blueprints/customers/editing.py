@@ -97,14 +97,17 @@ def _assign(customer: Customer, values: dict) -> list[str]:
 
 
 def update_details(customer: Customer, *, version, first_name: str | None, last_name: str | None,
-                   birthday=None, tax_id: str | None = None) -> list[str]:
-    """First and last name, birthday and tax ID (Identifiant fiscal)."""
+                   birthday=None, tax_id: str | None = None, company=UNSET) -> list[str]:
+    """First and last name, company, birthday (with or without its year) and
+    tax ID (Identifiant fiscal)."""
     check_version(customer, version)
     errors: dict[str, str] = {}
     values = {"first_name": validation.text(first_name, "first_name", errors),
               "last_name": validation.text(last_name, "last_name", errors),
-              "birthday": validation.birthday(birthday, errors),
+              **validation.birthday(birthday, errors),
               "tax_id": validation.text(tax_id, "tax_id", errors)}
+    if company is not UNSET:
+        values["company"] = validation.text(company, "company", errors)
     if not values["first_name"] and not values["last_name"] and "first_name" not in errors:
         errors["first_name"] = _("Saisissez un prénom ou un nom.")
     validation.raise_if(errors)

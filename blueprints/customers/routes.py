@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+import birthdays
 import purchase_index
 from audit import record, record_contact_view
 from blueprints.customers import bp
@@ -164,9 +165,8 @@ def _section_response(customer: Customer, section: str, *, form=None, errors: di
 def _section_form(customer: Customer, section: str):
     form_class = SECTION_FORMS[section]
     if section == "details":
-        data = {"first_name": customer.first_name, "last_name": customer.last_name,
-                "birthday": customer.birthday.isoformat() if customer.birthday else "",
-                "tax_id": customer.tax_id}
+        data = {"first_name": customer.first_name, "last_name": customer.last_name, "company": customer.company,
+                "birthday": birthdays.form_text(customer.birthday_value), "tax_id": customer.tax_id}
     elif section == "contact":
         data = {"email": customer.email}
     elif section == "address":
@@ -254,7 +254,8 @@ def edit_details(customer_id: int):
 def save_details(customer_id: int):
     def apply(customer, form):
         update_details(customer, version=form.version.data, first_name=form.first_name.data,
-                       last_name=form.last_name.data, birthday=form.birthday.data, tax_id=form.tax_id.data)
+                       last_name=form.last_name.data, birthday=form.birthday.data, tax_id=form.tax_id.data,
+                       company=form.company.data)
     return _save(customer_id, "details", apply)
 
 
@@ -393,7 +394,7 @@ def new():
             phone=form.phone.data if "phone" in editable else _sent(request.form, "phone"),
             address=address if address is not None else _sent_address(request.form),
             comments=form.comments.data if "comments" in editable else _sent(request.form, "comments"),
-            birthday=form.birthday.data, tax_id=form.tax_id.data,
+            birthday=form.birthday.data, tax_id=form.tax_id.data, company=form.company.data,
             email_notifications=form.email_notifications.data)
         db.session.commit()
     except ForbiddenFieldError as error:
