@@ -196,6 +196,14 @@ def update_address(customer: Customer, *, version, editable: set[str], address_l
     return _save(customer, ["address"] if _assign(customer, values) else [])
 
 
+def mark_reviewed(customer: Customer) -> list[str]:
+    """"C'est vérifié": the values an import could not read have been checked."""
+    if not customer.needs_review:
+        return []
+    customer.needs_review = False
+    return _save(customer, ["needs_review"])
+
+
 def update_comments(customer: Customer, *, version, comments: str | None) -> list[str]:
     check_version(customer, version)
     errors: dict[str, str] = {}

@@ -18,6 +18,7 @@ from blueprints.customers.archiving import archive_customer, unarchive_customer
 from blueprints.customers.editing import (
     UNSET, ForbiddenFieldError, PhoneChange, StaleCustomerError, shared_contacts, update_address,
     update_comments, update_contact, update_details, update_settings)
+from blueprints.customers.editing import mark_reviewed as editing_mark_reviewed
 from blueprints.customers.forms import (
     AddressForm, CommentsForm, ContactForm, DetailsForm, NewCustomerForm, attach_errors, country_name)
 from blueprints.customers.search import CustomerQuery, customer_page
@@ -101,7 +102,15 @@ def _filter_options() -> dict:
         "groups": db.session.execute(select(Group.id, Group.name).order_by(Group.name)).all(),
         "locations": db.session.execute(select(Location.id, Location.name).order_by(Location.name)).all(),
         "origins": ORIGINS, "payment_methods": PAYMENT_METHODS, "card_brands": CARD_BRANDS,
+        "months": _month_names(),
     }
+
+
+def _month_names() -> list[tuple[str, str]]:
+    from babel.dates import get_month_names
+    from flask_babel import get_locale
+    names = get_month_names("wide", context="stand-alone", locale=get_locale())
+    return [(str(month), names[month]) for month in range(1, 13)]
 
 
 # --- the profile -----------------------------------------------------------
@@ -364,6 +373,17 @@ def unarchive(customer_id: int):
     unarchive_customer(customer)
     db.session.commit()
     flash(_("Client désarchivé : il est à nouveau visible dans la liste des clients."), "success")
+    return hx_redirect(url_for("customers.profile", customer_id=customer.id))
+
+
+@bp.route("/<int:customer_id>/reviewed", methods=["POST"])
+@requires("customers.basic")
+def mark_reviewed(customer_id: int):
+    """The "À vérifier" notice's button: the import's unreadable values were checked."""
+    customer = _load(customer_id)
+    editing_mark_reviewed(customer)
+    db.session.commit()
+    flash(_("Client vérifié : il n'est plus dans le filtre « À vérifier »."), "success")
     return hx_redirect(url_for("customers.profile", customer_id=customer.id))
 
 
