@@ -214,7 +214,7 @@ def list_columns(employee, decimal: str = ".") -> list[Column]:
         Column("ID", lambda v, r: r.id),
         Column(_("Prénom"), lambda v, r: v.first_name),
         Column(_("Nom de famille"), lambda v, r: v.last_name),
-        Column(_("Entreprise"), lambda v, r: r.company),
+        Column(_("Société"), lambda v, r: r.company),
     ]
     if field_level(employee, "email") != "none":
         columns.append(Column(_("Courriel"), lambda v, r: v.email))
@@ -318,7 +318,7 @@ def customer_file(employee, customer: Customer, region: str, decimal: str = ".")
     yield [_("Section"), _("Champ"), _("Valeur")]
     from blueprints.customers.labels import ORIGIN_LABELS, PROFILE_LABELS, label
     profile = [("ID", customer.id), (_("Prénom"), view.first_name), (_("Nom de famille"), view.last_name),
-               (_("Entreprise"), customer.company)]
+               (_("Société"), customer.company)]
     if view.email_level != "none":
         profile.append((_("Courriel"), view.email))
     if view.address_level != "none" and view.address is not None:

@@ -36,7 +36,7 @@ class VersionedForm(FlaskForm):
 class DetailsForm(VersionedForm):
     first_name = StringField(_l("Prénom"), render_kw={"autocomplete": "off", "maxlength": 100})
     last_name = StringField(_l("Nom de famille"), render_kw={"autocomplete": "off", "maxlength": 100})
-    company = StringField(_l("Entreprise"), render_kw={"autocomplete": "off", "maxlength": 200})
+    company = StringField(_l("Société"), render_kw={"autocomplete": "off", "maxlength": 200})
     # Text, not a date picker: a birthday may come without its year (17/04).
     birthday = StringField(_l("Date de naissance"),
                            render_kw={"placeholder": _l("JJ/MM/AAAA"), "maxlength": 10, "autocomplete": "off"})
@@ -66,7 +66,7 @@ class CommentsForm(VersionedForm):
 class NewCustomerForm(FlaskForm):
     first_name = StringField(_l("Prénom"), render_kw={"autocomplete": "off", "maxlength": 100})
     last_name = StringField(_l("Nom de famille"), render_kw={"autocomplete": "off", "maxlength": 100})
-    company = StringField(_l("Entreprise"), render_kw={"autocomplete": "off", "maxlength": 200})
+    company = StringField(_l("Société"), render_kw={"autocomplete": "off", "maxlength": 200})
     email = EmailField(_l("Adresse courriel"), render_kw={"autocomplete": "off", "maxlength": 254})
     phone = StringField(_l("Téléphone"), render_kw={"type": "tel", "autocomplete": "off", "maxlength": 40})
     address_line1 = StringField(_l("Adresse"), render_kw={"maxlength": 200, "autocomplete": "off"})

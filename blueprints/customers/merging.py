@@ -62,7 +62,7 @@ class FieldRule:
 FIELD_RULES: tuple[FieldRule, ...] = (
     FieldRule("first_name", _l("Prénom"), ("first_name",)),
     FieldRule("last_name", _l("Nom de famille"), ("last_name",)),
-    FieldRule("company", _l("Entreprise"), ("company",)),
+    FieldRule("company", _l("Société"), ("company",)),
     FieldRule("email", _l("Courriel"), ("email",), "email"),
     FieldRule("address", _l("Adresse postale"), ADDRESS_FIELDS, "address"),
     # With or without its year: the three columns move together.

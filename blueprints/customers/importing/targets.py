@@ -27,7 +27,7 @@ TARGETS: dict[str, Target] = {t.key: t for t in (
     Target("full_name", _l("Nom complet (prénom puis nom)"), limit=201),
     Target("email", _l("Courriel"), limit=254, needs=("field", "email")),
     Target("phone", _l("Téléphone"), multi=True, limit=40, needs=("field", "phone")),
-    Target("company", _l("Entreprise"), limit=200),
+    Target("company", _l("Société"), limit=200),
     Target("address_line1", _l("Adresse ligne 1"), limit=200, needs=("field", "address")),
     Target("street_name", _l("Rue (sans le numéro)"), limit=200, needs=("field", "address")),
     Target("house_number", _l("Numéro de rue"), limit=20, needs=("field", "address")),
