@@ -168,7 +168,9 @@ class Writer:
                                "label": "mobile", "linked": True, "created_at": now})
             terms += search_index.rows_for(customer_id, values["first_name"], values["last_name"],
                                            values["email"], [e164 for _raw, e164 in row.phones if e164],
-                                           company=values.get("company"))
+                                           company=values.get("company"),
+                                           unverified_digits=[only_digits(raw)[:20] for raw, e164 in row.phones
+                                                              if not e164])
             memberships += [{"customer_id": customer_id, "group_id": self.group_ids[name]} for name in row.groups]
             if row.points and values["loyalty_member"]:
                 points.append({"customer_id": customer_id, "delta": row.points, "kind": "add",
