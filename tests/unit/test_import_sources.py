@@ -331,3 +331,12 @@ def test_read_upload_reads_our_french_semicolon_export():
     data = csv_bytes([["Prénom", "Total dépensé"], ["Ana", "12,50"]], delimiter=";", bom=True)
     _text, info = importing.read_upload(data)
     assert (info.delimiter, info.headers, info.total_rows) == (";", ["Prénom", "Total dépensé"], 1)
+
+
+def test_the_preview_shows_what_each_target_will_write():
+    (row,) = parse_file(LIGHTSPEED_ECOM + ["Birthday", "Points"], row_of(LIGHTSPEED_ECOM + ["Birthday", "Points"], **{
+        "Firstname": "Jan", "LastnamePreposition": "van der", "Lastname": "Berg", "Streetname": "Keizersgracht",
+        "Number": "123", "Birthday": "04-17", "Points": "12", "Mobile": "06 12345678", "Country": "NL"}))
+    assert [row.shown(t) for t in ("last_name_prefix", "street_name", "house_number", "birthday", "points",
+                                   "phone")] == ["van der Berg", "Keizersgracht 123", "Keizersgracht 123", "--04-17",
+                                                 12, "06 12345678"]

@@ -53,6 +53,36 @@ class ParsedRow:
         email = self.values.get("email")
         return email.strip().lower() if email else None
 
+    def shown(self, target: str):
+        """What the preview shows in a target's column: the value the row will
+        write for it (a target such as Lightspeed's street number feeds another
+        field; a year-less birthday is three columns)."""
+        if target == "phone":
+            return ", ".join(raw for raw, _e164 in self.phones)
+        if target == "groups":
+            return ", ".join(self.groups)
+        if target == "points":
+            return self.points
+        if target == "birthday":
+            birthday = birthdays.Birthday.of(_Columns(self.values))
+            return birthday.iso() if birthday else None
+        if target == "full_name":
+            return " ".join(v for v in (self.values.get("first_name"), self.values.get("last_name")) if v)
+        if target in ("street_name", "house_number", "house_extension"):
+            return self.values.get("address_line1")
+        if target == "last_name_prefix":
+            return self.values.get("last_name")
+        return self.values.get(target)
+
+
+class _Columns:
+    """A row's values read like a customer's columns (birthdays.Birthday.of)."""
+
+    def __init__(self, values: dict):
+        self.birthday = values.get("birthday")
+        self.birthday_month = values.get("birthday_month")
+        self.birthday_day = values.get("birthday_day")
+
 
 def _countries() -> dict[str, str]:
     from babel import Locale
