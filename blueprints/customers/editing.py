@@ -153,6 +153,8 @@ def _apply_phones(customer: Customer, changes: list[PhoneChange], region: str, e
             if phone is not None:
                 plan.append(("remove", phone, None))
             continue
+        if phone is not None and phone.e164 is None and change.raw.strip() == phone.raw:
+            continue  # an unverified number (an import kept it as typed), left as it is
         parsed = validation.phone(change.raw, region, errors, change.key)
         if parsed is None:
             continue

@@ -172,3 +172,25 @@ def test_the_counter_copes_with_an_unverified_phone(app, signed_in, make_custome
     assert f'value="{customer_id}"' in html
     panel = client.htmx("get", f"/sales/counter/customer?customer_id={customer_id}")
     assert panel.status_code == 200
+
+
+def test_the_contact_form_saves_beside_an_unverified_phone_left_as_it_is(app, signed_in, make_customer):
+    customer_id = make_customer(first_name="Ana", last_name="Roy", email="ana@example.com")
+    add_unverified_phone(app, customer_id, "12 ext. 4")
+    client = signed_in("owner")
+    html = client.htmx("get", f"/customers/{customer_id}/contact/edit").get_data(as_text=True)
+    phone_id = re.search(r'name="phone-(\d+)"', html).group(1)
+    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    response = client.htmx("post", f"/customers/{customer_id}/contact", data={
+        "version": version, "email": "ana@example.com", f"phone-{phone_id}": "12 ext. 4",
+        "new_phone": ["06 12 34 56 78"]})
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    with app.app_context():
+        phones = db.session.get(Customer, customer_id).phones
+        assert [(p.raw, p.e164) for p in phones] == [("12 ext. 4", None), ("06 12 34 56 78", "+33612345678")]
+    # Changed, it is checked like any number typed.
+    html = client.htmx("get", f"/customers/{customer_id}/contact/edit").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    response = client.htmx("post", f"/customers/{customer_id}/contact", data={
+        "version": version, "email": "ana@example.com", f"phone-{phone_id}": "13 ext. 4"})
+    assert response.status_code == 422
