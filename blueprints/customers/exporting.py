@@ -340,8 +340,8 @@ def customer_file(employee, customer: Customer, region: str, decimal: str = ".")
     ]
     if history:
         profile.append((_("Commentaires"), view.comments))
-    for label, value in profile:
-        yield [section, label, value]
+    for title, value in profile:
+        yield [section, title, value]
 
     if view.phone_level != "none":
         yield []

@@ -91,7 +91,7 @@ def test_a_new_customer_may_have_a_year_less_birthday_and_a_company(app, signed_
 
 def test_the_directory_filters_birthdays_of_a_month_with_or_without_year(app, signed_in, make_customer):
     from datetime import date
-    with_year = make_customer(first_name="Avril", last_name="Un", birthday=date(1990, 4, 3))
+    make_customer(first_name="Avril", last_name="Un", birthday=date(1990, 4, 3))
     without = make_customer(first_name="Avril", last_name="Deux")
     set_fields(app, without, birthday_month=4, birthday_day=17)
     make_customer(first_name="Mai", last_name="Trois", birthday=date(1990, 5, 17))
