@@ -340,3 +340,14 @@ def test_the_preview_shows_what_each_target_will_write():
     assert [row.shown(t) for t in ("last_name_prefix", "street_name", "house_number", "birthday", "points",
                                    "phone")] == ["van der Berg", "Keizersgracht 123", "Keizersgracht 123", "--04-17",
                                                  12, "06 12345678"]
+
+
+def test_a_house_number_completes_an_address_column_and_alone_is_no_address():
+    (row,) = parse_file(["Name", "Address", "Number"], ["Ana Roy", "Dorpsstraat", "4"])
+    assert row.values["address_line1"] == "Dorpsstraat 4"
+    (row,) = parse_file(["Name", "Number"], ["Ana Roy", "4"])
+    assert "address_line1" not in row.values
+
+
+def test_a_middle_name_is_not_a_last_name_particle():
+    assert importing.auto_mapping(["First Name", "Middle Name", "Last Name"], EVERYTHING)[1] == ""

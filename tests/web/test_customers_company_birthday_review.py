@@ -98,6 +98,7 @@ def test_the_directory_filters_birthdays_of_a_month_with_or_without_year(app, si
     html = signed_in("owner").get("/customers?birthday_month=4").get_data(as_text=True)
     assert "Avril Un" in html and "Avril Deux" in html and "Mai Trois" not in html
     assert "Anniversaire : avril" in html
+    assert "Anniversaire le 3 avril 1990" in html and "Anniversaire le 17 avril<" in html
 
 
 def test_the_export_writes_a_year_less_birthday_in_iso_form(app, signed_in, make_customer):

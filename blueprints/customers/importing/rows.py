@@ -301,17 +301,19 @@ class RowParser:
         return row
 
     def _street(self, raw: dict, values: dict, unreadable) -> None:
-        """Lightspeed eCom: street name, house number and its extension make the address line."""
-        street = raw.get("street_name", [None])[0]
+        """Lightspeed eCom: street name, house number and its extension make
+        the address line ("Keizersgracht 123A"). A number without any street
+        (a "Number" column of another system) is not an address."""
+        street = raw.get("street_name", [None])[0] or values.get("address_line1")
         number = raw.get("house_number", [None])[0]
         extension = raw.get("house_extension", [None])[0]
-        if not (street or number or extension):
+        if not street or not (number or extension or "street_name" in raw):
             return
-        number_part = f"{number or ''}{extension or ''}" if extension and len(extension) <= 2 \
-            else " ".join(part for part in (number, extension) if part)
+        if extension and len(extension) <= 2 and number:
+            number_part = f"{number}{extension}"
+        else:
+            number_part = " ".join(part for part in (number, extension) if part)
         line = " ".join(part for part in (street, number_part) if part)
-        if values.get("address_line1"):
-            return  # an address line of its own wins; street parts are then its details
         if len(line) > TARGETS["address_line1"].limit:
             unreadable("street_name", "too_long:address_line1", line)
         else:

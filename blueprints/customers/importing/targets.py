@@ -55,7 +55,7 @@ TARGETS: dict[str, Target] = {t.key: t for t in (
 ALIASES: dict[str, tuple[str, ...]] = {
     "first_name": ("prenom", "first name", "firstname", "given name", "first"),
     # Lightspeed eCom's "Jan" "van der" "Berg": the particle belongs to the last name.
-    "last_name_prefix": ("lastnamepreposition", "lastname preposition", "last name preposition", "middle name",
+    "last_name_prefix": ("lastnamepreposition", "lastname preposition", "last name preposition", "tussenvoegsel",
                          "particule"),
     "last_name": ("nom de famille", "last name", "lastname", "surname", "family name", "nom", "last"),
     "full_name": ("name", "full name", "nom complet", "customer name", "client", "contact"),
