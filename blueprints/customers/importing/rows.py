@@ -138,6 +138,7 @@ class RowParser:
         self._phones: dict[tuple[str, str], str | None] = {}
         self._emails: dict[str, str | None] = {}
         self._country_codes: dict[str, str | None] = {}
+        self._birthdays: dict[str, dict | None] = {}  # text -> the three columns, None: unreadable
         self._countries = None
         self._profiles = None
 
@@ -164,6 +165,15 @@ class RowParser:
             code = value.upper() if len(value) == 2 and value.upper() in self._codes else None
             self._country_codes[value] = code or self._countries.get(fold(value))
         return self._country_codes[value]
+
+    def _birthday(self, text: str) -> dict | None:
+        if text not in self._birthdays:
+            try:
+                parsed = birthdays.parse(text)
+            except birthdays.BadBirthday:
+                parsed = None
+            self._birthdays[text] = parsed.columns() if parsed else None
+        return self._birthdays[text]
 
     def _profile(self, value: str) -> str | None:
         if self._profiles is None:
@@ -247,13 +257,11 @@ class RowParser:
         self._phones_of(raw, row, region, unreadable)
         birthday = single("birthday")
         if birthday is not None:
-            try:
-                parsed = birthdays.parse(birthday)
-            except birthdays.BadBirthday:
+            columns = self._birthday(birthday)
+            if columns is None:
                 unreadable("birthday", "invalid_birthday", birthday)
             else:
-                if parsed is not None:
-                    values.update(parsed.columns())
+                values.update(columns)
         for key in ("email_notifications", "marketing_consent", "archived", "loyalty_member"):
             value = single(key)
             if value is not None:
