@@ -578,12 +578,15 @@ class _Generator:
         for _ in range(chunk_sales - sum(counts)):
             self._anonymous_sale(sales, items)
         # The search index, as search_index.reindex would write it.
-        linked = {}
+        linked, unverified = {}, {}
         for phone in phones:
             if phone["linked"] and phone["e164"]:
                 linked.setdefault(phone["customer_id"], []).append(phone["e164"])
+            elif phone["linked"]:
+                unverified.setdefault(phone["customer_id"], []).append(phone["digits"])
         terms = [term for row in customers for term in search_index.rows_for(
-            row["id"], row["first_name"], row["last_name"], row["email"], linked.get(row["id"], []))]
+            row["id"], row["first_name"], row["last_name"], row["email"], linked.get(row["id"], []),
+            company=row.get("company"), unverified_digits=unverified.get(row["id"], ()))]
         return [(Customer.__table__, customers), (Phone.__table__, phones), (CustomerSearchTerm.__table__, terms),
                 (customer_groups, memberships), (Sale.__table__, sales), (SaleItem.__table__, items),
                 (PointsEntry.__table__, entries), (Reward.__table__, rewards), (Invoice.__table__, invoices)]

@@ -24,6 +24,17 @@ def register(app: Flask) -> None:
     def date_filter(value, style: str = "medium") -> str:
         return format_date(value, style) if value else ""
 
+    @app.template_filter("birthday")
+    def birthday_filter(value) -> str:
+        """A birthdays.Birthday: "17 avril 1990", or "17 avril" without the year."""
+        if not value:
+            return ""
+        if value.year is not None:
+            return format_date(value.as_date(), "long")
+        from babel.dates import format_skeleton
+        from flask_babel import get_locale
+        return format_skeleton("MMMMd", value.as_date(), locale=get_locale())
+
     @app.template_filter("number")
     def number(value) -> str:
         return format_decimal(value or 0)

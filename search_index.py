@@ -54,11 +54,30 @@ def phone_terms(e164: str | None) -> set[str]:
     return terms
 
 
-def rows_for(customer_id: int, first_name, last_name, email, phone_e164s) -> list[dict]:
-    rows = [("name", term) for term in name_terms(first_name, last_name)]
+def unverified_phone_terms(digits: str | None) -> set[str]:
+    """A number kept as typed (e164 None, an import could not read it): its
+    digits, without a national "0", and its last four, so it can still be found."""
+    if not digits or len(digits) < 3:
+        return set()
+    terms = {digits, digits[-4:]}
+    if digits.startswith("0") and not digits.startswith("00"):
+        terms.add(digits[1:])
+    return terms
+
+
+def company_terms(company: str | None) -> set[str]:
+    """A company is found through the name field: "boul" finds Boulangerie Lefèvre SARL."""
+    return name_terms(company, None)
+
+
+def rows_for(customer_id: int, first_name, last_name, email, phone_e164s, company=None,
+             unverified_digits=()) -> list[dict]:
+    rows = [("name", term) for term in name_terms(first_name, last_name) | company_terms(company)]
     rows += [("email", term) for term in email_terms(email)]
     for e164 in phone_e164s:
         rows += [("phone", term) for term in phone_terms(e164)]
+    for digits in unverified_digits:
+        rows += [("phone", term) for term in unverified_phone_terms(digits)]
     unique = {(field, term[:_MAX]) for field, term in rows if term}
     return [{"field": field, "term": term, "customer_id": customer_id} for field, term in sorted(unique)]
 
@@ -70,18 +89,24 @@ def reindex(connection, customer_ids) -> None:
         chunk = ids[start:start + 500]
         connection.execute(delete(CustomerSearchTerm).where(CustomerSearchTerm.customer_id.in_(chunk)))
         customers = connection.execute(
-            select(Customer.id, Customer.first_name, Customer.last_name, Customer.email, Customer.anonymised)
+            select(Customer.id, Customer.first_name, Customer.last_name, Customer.email, Customer.anonymised,
+                   Customer.company)
             .where(Customer.id.in_(chunk))).all()
         phones: dict[int, list[str]] = {}
-        for customer_id, e164 in connection.execute(
-                select(Phone.customer_id, Phone.e164)
-                .where(Phone.customer_id.in_(chunk), Phone.linked.is_(True), Phone.e164.is_not(None))):
-            phones.setdefault(customer_id, []).append(e164)
+        unverified: dict[int, list[str]] = {}
+        for customer_id, e164, digits in connection.execute(
+                select(Phone.customer_id, Phone.e164, Phone.digits)
+                .where(Phone.customer_id.in_(chunk), Phone.linked.is_(True))):
+            if e164:
+                phones.setdefault(customer_id, []).append(e164)
+            else:
+                unverified.setdefault(customer_id, []).append(digits)
         rows = []
         for customer in customers:
             if not customer.anonymised:
                 rows += rows_for(customer.id, customer.first_name, customer.last_name, customer.email,
-                                 phones.get(customer.id, []))
+                                 phones.get(customer.id, []), company=customer.company,
+                                 unverified_digits=unverified.get(customer.id, ()))
         if rows:
             connection.execute(insert(CustomerSearchTerm), rows)
 
@@ -153,7 +178,7 @@ def breadth(field: str, word: str) -> int:
 
 # --- keeping the index right after ORM changes ------------------------------
 
-_WATCHED = ("first_name", "last_name", "email", "anonymised")
+_WATCHED = ("first_name", "last_name", "company", "email", "anonymised")
 
 
 @event.listens_for(Session, "after_flush")

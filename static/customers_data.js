@@ -8,6 +8,8 @@
     var params = new URLSearchParams(window.location.search);
     params.delete("page");
     var url = new URL(link.href, window.location.href);
+    var format = url.searchParams.get("format");  // the link's own CSV form stays
+    if (format) params.set("format", format);
     url.search = params.toString();
     link.href = url.toString();
   });

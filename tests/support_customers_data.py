@@ -77,9 +77,15 @@ def ledger_sum(customer_id: int) -> int:
                              .where(PointsEntry.customer_id == customer_id))
 
 
-def read_csv(body: bytes) -> list[list[str]]:
+def read_csv(body: bytes, delimiter: str | None = None) -> list[list[str]]:
+    """The rows of a CSV we wrote; the delimiter is the header's (`;` in the
+    French form, `,` otherwise) unless given."""
     assert body.startswith(b"\xef\xbb\xbf"), "the CSV starts with a UTF-8 byte-order mark"
-    return list(csv.reader(io.StringIO(body[3:].decode("utf-8"), newline="")))
+    text = body[3:].decode("utf-8")
+    if delimiter is None:
+        header = text.split("\n", 1)[0]
+        delimiter = ";" if header.count(";") > header.count(",") else ","
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 def csv_bytes(rows, delimiter: str = ",", encoding: str = "utf-8", bom: bool = False) -> bytes:

@@ -70,7 +70,8 @@ def find_duplicates(*, first_name: str | None = None, last_name: str | None = No
 def add_customer(*, editable: set[str], region: str, confirm_duplicates: bool = False,
                  first_name: str | None = None, last_name: str | None = None,
                  email=UNSET, phone=UNSET, address: dict | None = None, comments=UNSET,
-                 birthday=None, tax_id: str | None = None, email_notifications: bool = False) -> Customer:
+                 birthday=None, tax_id: str | None = None, email_notifications: bool = False,
+                 company: str | None = None) -> Customer:
     """Create a customer (origin "manual"). `editable` holds the contact fields
     ("email", "phone", "address") and "comments" this employee may fill in; a
     value for any other is refused. Raises FieldErrors, or PossibleDuplicates
@@ -83,8 +84,10 @@ def add_customer(*, editable: set[str], region: str, confirm_duplicates: bool = 
     errors: dict[str, str] = {}
     fields = {"first_name": validation.text(first_name, "first_name", errors),
               "last_name": validation.text(last_name, "last_name", errors),
-              "birthday": validation.birthday(birthday, errors),
+              **validation.birthday(birthday, errors),
               "tax_id": validation.text(tax_id, "tax_id", errors)}
+    if company is not None:
+        fields["company"] = validation.text(company, "company", errors)
     clean_email = validation.email(None if email is UNSET else email, errors)
     parsed_phone = validation.phone(None if phone is UNSET else phone, region, errors, "phone")
     if address:

@@ -32,7 +32,8 @@ from models.base import utcnow
 
 # Every column of Customer that can hold something about the person.
 PERSONAL_COLUMNS = ("first_name", "last_name", "email", "email_key", "address_line1", "address_line2",
-                    "postal_code", "city", "country", "birthday", "comments", "tax_id", "card_match_key")
+                    "postal_code", "city", "country", "birthday", "birthday_month", "birthday_day", "company",
+                    "comments", "tax_id", "card_match_key")
 KEY_COLUMNS = ("sort_name", "name_search", "email_search", "name_key")
 
 

@@ -97,14 +97,17 @@ def _assign(customer: Customer, values: dict) -> list[str]:
 
 
 def update_details(customer: Customer, *, version, first_name: str | None, last_name: str | None,
-                   birthday=None, tax_id: str | None = None) -> list[str]:
-    """First and last name, birthday and tax ID (Identifiant fiscal)."""
+                   birthday=None, tax_id: str | None = None, company=UNSET) -> list[str]:
+    """First and last name, company, birthday (with or without its year) and
+    tax ID (Identifiant fiscal)."""
     check_version(customer, version)
     errors: dict[str, str] = {}
     values = {"first_name": validation.text(first_name, "first_name", errors),
               "last_name": validation.text(last_name, "last_name", errors),
-              "birthday": validation.birthday(birthday, errors),
+              **validation.birthday(birthday, errors),
               "tax_id": validation.text(tax_id, "tax_id", errors)}
+    if company is not UNSET:
+        values["company"] = validation.text(company, "company", errors)
     if not values["first_name"] and not values["last_name"] and "first_name" not in errors:
         errors["first_name"] = _("Saisissez un prénom ou un nom.")
     validation.raise_if(errors)
@@ -150,6 +153,8 @@ def _apply_phones(customer: Customer, changes: list[PhoneChange], region: str, e
             if phone is not None:
                 plan.append(("remove", phone, None))
             continue
+        if phone is not None and phone.e164 is None and change.raw.strip() == phone.raw:
+            continue  # an unverified number (an import kept it as typed), left as it is
         parsed = validation.phone(change.raw, region, errors, change.key)
         if parsed is None:
             continue
@@ -191,6 +196,14 @@ def update_address(customer: Customer, *, version, editable: set[str], address_l
               "country": validation.country(country, errors)}
     validation.raise_if(errors)
     return _save(customer, ["address"] if _assign(customer, values) else [])
+
+
+def mark_reviewed(customer: Customer) -> list[str]:
+    """"C'est vérifié": the values an import could not read have been checked."""
+    if not customer.needs_review:
+        return []
+    customer.needs_review = False
+    return _save(customer, ["needs_review"])
 
 
 def update_comments(customer: Customer, *, version, comments: str | None) -> list[str]:

@@ -98,16 +98,35 @@ def neutralise(value) -> str:
     return text
 
 
-def money(cents: int | None) -> str:
+def money(cents: int | None, decimal: str = ".") -> str:
     cents = cents or 0
     sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+    return f"{sign}{abs(cents) // 100}{decimal}{abs(cents) % 100:02d}"
 
 
-def csv_lines(rows: Iterable[list]) -> Iterator[str]:
+# How a CSV is written: "fr" is what French Excel opens by a double click
+# (semicolons, decimal commas); "intl" the comma-separated form.
+CSV_FORMATS = {"fr": (";", ","), "intl": (",", ".")}
+
+
+def csv_format(requested: str | None, language: str | None) -> str:
+    """The format asked for, else the one of the interface's language."""
+    if requested in CSV_FORMATS:
+        return requested
+    return "fr" if (language or "fr").startswith("fr") else "intl"
+
+
+def birthday_text(record) -> str | None:
+    """1990-04-17, or --04-17 without the year (ISO 8601, what the import reads back)."""
+    from birthdays import Birthday
+    birthday = Birthday.of(record)
+    return birthday.iso() if birthday else None
+
+
+def csv_lines(rows: Iterable[list], delimiter: str = ",") -> Iterator[str]:
     """BOM, then one CSV line per row, every cell neutralised."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", delimiter=delimiter)
     yield BOM
     zone = None
     for row in rows:
@@ -167,8 +186,8 @@ _GroupRow = namedtuple("_GroupRow", ("name",))
 
 
 # The columns an export reads (not the search keys, not the version).
-EXPORT_COLUMNS = ("id", "first_name", "last_name", "email", "address_line1", "address_line2", "postal_code",
-                  "city", "country", "birthday", "comments", "tax_id", "account_profile", "default_discount",
+EXPORT_COLUMNS = ("id", "first_name", "last_name", "company", "email", "address_line1", "address_line2", "postal_code",
+                  "city", "country", "birthday", "birthday_month", "birthday_day", "comments", "tax_id", "account_profile", "default_discount",
                   "email_notifications", "marketing_consent", "origin", "archived", "anonymised", "loyalty_member",
                   "points_balance", "visit_count", "total_spent_cents", "first_visit_at", "last_visit_at",
                   "created_at")
@@ -181,7 +200,7 @@ class _CustomerRow(namedtuple("_CustomerRow", EXPORT_COLUMNS + ("phones", "group
 
     @property
     def display_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p) or f"#{self.id}"
+        return " ".join(p for p in (self.first_name, self.last_name) if p) or self.company or f"#{self.id}"
 
 
 # --- the list export ----------------------------------------------------------
@@ -192,14 +211,19 @@ class Column:
     value: Callable  # (view, row) -> cell
 
 
-def list_columns(employee) -> list[Column]:
+def list_columns(employee, decimal: str = ".") -> list[Column]:
     """The columns this employee's export has: a contact field they may not
-    view has no column; one they see masked is there, masked."""
+    view has no column; one they see masked is there, masked. Codes are
+    written as the words the screen shows (the import reads them back)."""
+    from blueprints.customers.labels import ORIGIN_LABELS, PROFILE_LABELS
     yes_no = {True: _("Oui"), False: _("Non")}
+    profiles = {code: str(text) for code, text in PROFILE_LABELS.items()}
+    origins = {code: str(text) for code, text in ORIGIN_LABELS.items()}
     columns = [
         Column("ID", lambda v, r: r.id),
         Column(_("Prénom"), lambda v, r: v.first_name),
         Column(_("Nom de famille"), lambda v, r: v.last_name),
+        Column(_("Société"), lambda v, r: r.company),
     ]
     if field_level(employee, "email") != "none":
         columns.append(Column(_("Courriel"), lambda v, r: v.email))
@@ -216,20 +240,20 @@ def list_columns(employee) -> list[Column]:
             Column(_("Pays"), lambda v, r: v.address.country if v.address else None),
         ]
     columns += [
-        Column(_("Date de naissance"), lambda v, r: r.birthday),
+        Column(_("Date de naissance"), lambda v, r: birthday_text(r)),
         Column(_("Identifiant fiscal"), lambda v, r: r.tax_id),
         Column(_("Groupes"), lambda v, r: ", ".join(v.groups) or None),
         Column(_("Membre du programme de fidélité"), lambda v, r: yes_no[bool(r.loyalty_member)]),
         Column(_("Points"), lambda v, r: r.points_balance),
         Column(_("Visites"), lambda v, r: r.visit_count),
-        Column(_("Total dépensé"), lambda v, r: money(r.total_spent_cents)),
+        Column(_("Total dépensé"), lambda v, r: money(r.total_spent_cents, decimal)),
         Column(_("Première visite"), lambda v, r: r.first_visit_at),
         Column(_("Dernière visite"), lambda v, r: r.last_visit_at),
-        Column(_("Profil"), lambda v, r: r.account_profile),
+        Column(_("Profil"), lambda v, r: profiles.get(r.account_profile, r.account_profile)),
         Column(_("Réduction"), lambda v, r: r.default_discount),
         Column(_("Autoriser les notifications par courriel"), lambda v, r: yes_no[bool(r.email_notifications)]),
         Column(_("Consentement marketing"), lambda v, r: yes_no[bool(r.marketing_consent)]),
-        Column(_("Origine"), lambda v, r: r.origin),
+        Column(_("Origine"), lambda v, r: origins.get(r.origin, r.origin)),
         Column(_("Archivé"), lambda v, r: yes_no[bool(r.archived)]),
     ]
     if can(employee, "customers.history.view"):
@@ -258,9 +282,9 @@ def _related(connection, customer_ids: list[int]) -> tuple[dict, dict]:
     return phones, groups
 
 
-def list_rows(employee, stmt: Select, region: str, batch: int = BATCH) -> Iterator[list]:
+def list_rows(employee, stmt: Select, region: str, batch: int = BATCH, decimal: str = ".") -> Iterator[list]:
     """Header, then one row per customer of the select, read in batches."""
-    columns = list_columns(employee)
+    columns = list_columns(employee, decimal)
     yield [column.label for column in columns]
     table = Customer.__table__
     rows_stmt = stmt.with_only_columns(*(table.c[name] for name in EXPORT_COLUMNS), maintain_column_froms=False)
@@ -290,7 +314,7 @@ def _labels() -> dict:
     }
 
 
-def customer_file(employee, customer: Customer, region: str) -> Iterator[list]:
+def customer_file(employee, customer: Customer, region: str, decimal: str = ".") -> Iterator[list]:
     """Everything held about one customer that this employee may view, section
     by section in one CSV: each row starts with its section's name, each
     section with its column titles, and a blank row separates sections."""
@@ -301,7 +325,9 @@ def customer_file(employee, customer: Customer, region: str) -> Iterator[list]:
 
     section = _("Profil")
     yield [_("Section"), _("Champ"), _("Valeur")]
-    profile = [("ID", customer.id), (_("Prénom"), view.first_name), (_("Nom de famille"), view.last_name)]
+    from blueprints.customers.labels import ORIGIN_LABELS, PROFILE_LABELS, label
+    profile = [("ID", customer.id), (_("Prénom"), view.first_name), (_("Nom de famille"), view.last_name),
+               (_("Société"), customer.company)]
     if view.email_level != "none":
         profile.append((_("Courriel"), view.email))
     if view.address_level != "none" and view.address is not None:
@@ -309,22 +335,22 @@ def customer_file(employee, customer: Customer, region: str) -> Iterator[list]:
                     (_("Code postal"), view.address.postal_code), (_("Ville"), view.address.city),
                     (_("Pays"), view.address.country)]
     profile += [
-        (_("Date de naissance"), customer.birthday), (_("Identifiant fiscal"), customer.tax_id),
-        (_("Profil"), customer.account_profile), (_("Réduction"), customer.default_discount),
+        (_("Date de naissance"), birthday_text(customer)), (_("Identifiant fiscal"), customer.tax_id),
+        (_("Profil"), label(PROFILE_LABELS, customer.account_profile)), (_("Réduction"), customer.default_discount),
         (_("Autoriser les notifications par courriel"), yes_no[bool(customer.email_notifications)]),
         (_("Consentement marketing"), yes_no[bool(customer.marketing_consent)]),
-        (_("Origine"), customer.origin), (_("Archivé"), yes_no[bool(customer.archived)]),
+        (_("Origine"), label(ORIGIN_LABELS, customer.origin)), (_("Archivé"), yes_no[bool(customer.archived)]),
         (_("Membre du programme de fidélité"), yes_no[bool(customer.loyalty_member)]),
         (_("Inscrit au programme le"), customer.loyalty_enrolled_at),
         (_("Points"), customer.points_balance), (_("Visites"), customer.visit_count),
-        (_("Total dépensé"), money(customer.total_spent_cents)),
+        (_("Total dépensé"), money(customer.total_spent_cents, decimal)),
         (_("Première visite"), customer.first_visit_at), (_("Dernière visite"), customer.last_visit_at),
         (_("Créé le"), customer.created_at), (_("Modifié le"), customer.updated_at),
     ]
     if history:
         profile.append((_("Commentaires"), view.comments))
-    for label, value in profile:
-        yield [section, label, value]
+    for title, value in profile:
+        yield [section, title, value]
 
     if view.phone_level != "none":
         yield []
@@ -355,12 +381,12 @@ def customer_file(employee, customer: Customer, region: str) -> Iterator[list]:
             head = [section, sale.id, sale.created_at, sale.location.name if sale.location else None,
                     labels["sale"].get(sale.status, sale.status),
                     labels["payment"].get(sale.payment_method, sale.payment_method),
-                    sale.card_brand, sale.card_last4, sale.card_holder_name, money(sale.total_cents),
+                    sale.card_brand, sale.card_last4, sale.card_holder_name, money(sale.total_cents, decimal),
                     sale.points_earned]
             if not sale.items:
                 yield head
             for item in sale.items:
-                yield head + [item.name, item.quantity, money(item.unit_price_cents), money(item.line_total_cents)]
+                yield head + [item.name, item.quantity, money(item.unit_price_cents, decimal), money(item.line_total_cents, decimal)]
 
     yield []
     section = _("Points")
@@ -384,5 +410,5 @@ def customer_file(employee, customer: Customer, region: str) -> Iterator[list]:
         yield [section, _("Numéro"), _("Vente"), _("Montant"), _("État"), _("Émise le"), _("Payée le")]
         for invoice in db.session.scalars(select(Invoice).where(Invoice.customer_id == customer.id)
                                           .order_by(Invoice.issued_at, Invoice.id)):
-            yield [section, invoice.number, invoice.sale_id, money(invoice.amount_cents),
+            yield [section, invoice.number, invoice.sale_id, money(invoice.amount_cents, decimal),
                    labels["invoice"].get(invoice.status, invoice.status), invoice.issued_at, invoice.paid_at]

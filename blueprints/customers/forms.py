@@ -44,7 +44,10 @@ class VersionedForm(FlaskForm):
 class DetailsForm(VersionedForm):
     first_name = StringField(_l("Prénom"), render_kw={"autocomplete": "off", "maxlength": 100})
     last_name = StringField(_l("Nom de famille"), render_kw={"autocomplete": "off", "maxlength": 100})
-    birthday = StringField(_l("Date de naissance"), render_kw={"type": "date"})
+    company = StringField(_l("Société"), render_kw={"autocomplete": "off", "maxlength": 200})
+    # Text, not a date picker: a birthday may come without its year (17/04).
+    birthday = StringField(_l("Date de naissance"),
+                           render_kw={"placeholder": _l("JJ/MM/AAAA"), "maxlength": 10, "autocomplete": "off"})
     tax_id = StringField(_l("Identifiant fiscal"), render_kw={"maxlength": 40, "autocomplete": "off"})
 
 
@@ -71,6 +74,7 @@ class CommentsForm(VersionedForm):
 class NewCustomerForm(FlaskForm):
     first_name = StringField(_l("Prénom"), render_kw={"autocomplete": "off", "maxlength": 100})
     last_name = StringField(_l("Nom de famille"), render_kw={"autocomplete": "off", "maxlength": 100})
+    company = StringField(_l("Société"), render_kw={"autocomplete": "off", "maxlength": 200})
     email = EmailField(_l("Adresse courriel"), render_kw={"autocomplete": "off", "maxlength": 254})
     phone = StringField(_l("Téléphone"), render_kw={"type": "tel", "autocomplete": "off", "maxlength": 40})
     address_line1 = StringField(_l("Adresse"), render_kw={"maxlength": 200, "autocomplete": "off"})
@@ -78,7 +82,9 @@ class NewCustomerForm(FlaskForm):
     postal_code = StringField(_l("Code postal"), render_kw={"maxlength": 20, "autocomplete": "off"})
     city = StringField(_l("Ville"), render_kw={"maxlength": 100, "autocomplete": "off"})
     country = SelectField(_l("Pays"), choices=[], validate_choice=False)
-    birthday = StringField(_l("Date de naissance"), render_kw={"type": "date"})
+    # Text, not a date picker: a birthday may come without its year (17/04).
+    birthday = StringField(_l("Date de naissance"),
+                           render_kw={"placeholder": _l("JJ/MM/AAAA"), "maxlength": 10, "autocomplete": "off"})
     tax_id = StringField(_l("Identifiant fiscal"), render_kw={"maxlength": 40, "autocomplete": "off"})
     comments = TextAreaField(_l("Commentaires"), render_kw={"rows": 3, "maxlength": 5000})
     email_notifications = BooleanField(_l("Autoriser les notifications par courriel"))

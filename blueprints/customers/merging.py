@@ -62,9 +62,11 @@ class FieldRule:
 FIELD_RULES: tuple[FieldRule, ...] = (
     FieldRule("first_name", _l("Prénom"), ("first_name",)),
     FieldRule("last_name", _l("Nom de famille"), ("last_name",)),
+    FieldRule("company", _l("Société"), ("company",)),
     FieldRule("email", _l("Courriel"), ("email",), "email"),
     FieldRule("address", _l("Adresse postale"), ADDRESS_FIELDS, "address"),
-    FieldRule("birthday", _l("Date de naissance"), ("birthday",)),
+    # With or without its year: the three columns move together.
+    FieldRule("birthday", _l("Date de naissance"), ("birthday", "birthday_month", "birthday_day")),
     FieldRule("tax_id", _l("Identifiant fiscal"), ("tax_id",)),
     FieldRule("comments", _l("Commentaires"), ("comments",), "history"),
 )
@@ -351,6 +353,16 @@ def _shown(rule: FieldRule, view, customer: Customer) -> str:
         return ", ".join(p for p in parts if p)
     if rule.key == "comments":
         return view.comments or ""
+    if rule.key == "birthday":
+        birthday = customer.birthday_value
+        if birthday is None:
+            return ""
+        from flask_babel import format_date
+        if birthday.year is not None:
+            return format_date(birthday.as_date(), "medium")
+        from babel.dates import format_skeleton
+        from flask_babel import get_locale
+        return format_skeleton("MMMd", birthday.as_date(), locale=get_locale())
     value = getattr(customer, rule.columns[0])
     if isinstance(value, (date, datetime)):
         from flask_babel import format_date

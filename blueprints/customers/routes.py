@@ -9,32 +9,18 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+import birthdays
 import purchase_index
 from audit import record, record_contact_view
 from blueprints.customers import bp
 from blueprints.customers.adding import PossibleDuplicates, add_customer
 from blueprints.customers.archiving import archive_customer, unarchive_customer
 from blueprints.customers.editing import (
-    UNSET,
-    ForbiddenFieldError,
-    PhoneChange,
-    StaleCustomerError,
-    shared_contacts,
-    update_address,
-    update_comments,
-    update_contact,
-    update_details,
-    update_settings,
-)
+    UNSET, ForbiddenFieldError, PhoneChange, StaleCustomerError, shared_contacts, update_address,
+    update_comments, update_contact, update_details, update_settings)
+from blueprints.customers.editing import mark_reviewed as editing_mark_reviewed
 from blueprints.customers.forms import (
-    AddressForm,
-    CommentsForm,
-    ContactForm,
-    DetailsForm,
-    NewCustomerForm,
-    attach_errors,
-    country_name,
-)
+    AddressForm, CommentsForm, ContactForm, DetailsForm, NewCustomerForm, attach_errors, country_name)
 from blueprints.customers.search import CustomerQuery, customer_page
 from blueprints.customers.service import CustomerError
 from blueprints.customers.validation import FieldErrors
@@ -116,7 +102,15 @@ def _filter_options() -> dict:
         "groups": db.session.execute(select(Group.id, Group.name).order_by(Group.name)).all(),
         "locations": db.session.execute(select(Location.id, Location.name).order_by(Location.name)).all(),
         "origins": ORIGINS, "payment_methods": PAYMENT_METHODS, "card_brands": CARD_BRANDS,
+        "months": _month_names(),
     }
+
+
+def _month_names() -> list[tuple[str, str]]:
+    from babel.dates import get_month_names
+    from flask_babel import get_locale
+    names = get_month_names("wide", context="stand-alone", locale=get_locale())
+    return [(str(month), names[month]) for month in range(1, 13)]
 
 
 # --- the profile -----------------------------------------------------------
@@ -180,9 +174,8 @@ def _section_response(customer: Customer, section: str, *, form=None, errors: di
 def _section_form(customer: Customer, section: str):
     form_class = SECTION_FORMS[section]
     if section == "details":
-        data = {"first_name": customer.first_name, "last_name": customer.last_name,
-                "birthday": customer.birthday.isoformat() if customer.birthday else "",
-                "tax_id": customer.tax_id}
+        data = {"first_name": customer.first_name, "last_name": customer.last_name, "company": customer.company,
+                "birthday": birthdays.form_text(customer.birthday_value), "tax_id": customer.tax_id}
     elif section == "contact":
         data = {"email": customer.email}
     elif section == "address":
@@ -270,7 +263,8 @@ def edit_details(customer_id: int):
 def save_details(customer_id: int):
     def apply(customer, form):
         update_details(customer, version=form.version.data, first_name=form.first_name.data,
-                       last_name=form.last_name.data, birthday=form.birthday.data, tax_id=form.tax_id.data)
+                       last_name=form.last_name.data, birthday=form.birthday.data, tax_id=form.tax_id.data,
+                       company=form.company.data)
     return _save(customer_id, "details", apply)
 
 
@@ -382,6 +376,17 @@ def unarchive(customer_id: int):
     return hx_redirect(url_for("customers.profile", customer_id=customer.id))
 
 
+@bp.route("/<int:customer_id>/reviewed", methods=["POST"])
+@requires("customers.basic")
+def mark_reviewed(customer_id: int):
+    """The "À vérifier" notice's button: the import's unreadable values were checked."""
+    customer = _load(customer_id)
+    editing_mark_reviewed(customer)
+    db.session.commit()
+    flash(_("Client vérifié : il n'est plus dans le filtre « À vérifier »."), "success")
+    return hx_redirect(url_for("customers.profile", customer_id=customer.id))
+
+
 # --- adding ----------------------------------------------------------------
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -409,7 +414,7 @@ def new():
             phone=form.phone.data if "phone" in editable else _sent(request.form, "phone"),
             address=address if address is not None else _sent_address(request.form),
             comments=form.comments.data if "comments" in editable else _sent(request.form, "comments"),
-            birthday=form.birthday.data, tax_id=form.tax_id.data,
+            birthday=form.birthday.data, tax_id=form.tax_id.data, company=form.company.data,
             email_notifications=form.email_notifications.data)
         db.session.commit()
     except ForbiddenFieldError as error:

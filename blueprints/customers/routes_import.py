@@ -85,7 +85,8 @@ def _mapping_context(job: ImportJob, settings: dict, options: dict, errors=None)
     return {"job": job, "settings": settings, "options": options, "errors": errors or [],
             "allowed": allowed, "targets": importing.TARGETS, "rows": rows,
             "mapped": [t for t in dict.fromkeys(options["mapping"]) if t],
-            "reason_text": importing.reason_text}
+            "reason_text": importing.reason_text, "warning_text": importing.warning_text,
+            "entry_reason": importing.jobs.entry_reason}
 
 
 @bp.route("/import/<int:job_id>")
@@ -93,7 +94,8 @@ def _mapping_context(job: ImportJob, settings: dict, options: dict, errors=None)
 def import_job(job_id: int):
     """One import: its mapping and preview, its progress, or its report."""
     job = _shown_job(_job_or_404(job_id))
-    context = {"job": job, "reason_text": importing.reason_text}
+    context = {"job": job, "reason_text": importing.reason_text, "warning_text": importing.warning_text,
+            "entry_reason": importing.jobs.entry_reason}
     if job.status in ("pending", "refused") and job.settings:
         context.update(_mapping_context(job, job.settings, _options(job.settings, request.args)))
     return render_template("customers/import_job.html", **context)
@@ -163,7 +165,8 @@ def _enqueue(job_id: int) -> None:
 def import_status(job_id: int):
     """The progress fragment polled every second; the report once finished."""
     job = _shown_job(_job_or_404(job_id))
-    return render_template("customers/_import_status.html", job=job, reason_text=importing.reason_text)
+    return render_template("customers/_import_status.html", job=job, reason_text=importing.reason_text,
+                           warning_text=importing.warning_text, entry_reason=importing.jobs.entry_reason)
 
 
 @bp.post("/import/<int:job_id>/cancel")

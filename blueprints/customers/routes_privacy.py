@@ -1,14 +1,7 @@
 """Privacy requests: deleting a customer's data (anonymisation, seeds 000/001)
 and exporting customers to CSV. Rules in deletion.py and exporting.py."""
-from flask import (
-    Response,
-    abort,
-    redirect,
-    render_template,
-    request,
-    stream_with_context,
-    url_for,
-)
+from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -19,6 +12,7 @@ from extensions import db
 from models import Customer, ShopSettings
 from models.base import utcnow
 from permissions import customer_view, requires
+
 
 # --- delete -------------------------------------------------------------------
 
@@ -71,8 +65,13 @@ def deleted(customer_id: int):
 
 # --- export -------------------------------------------------------------------
 
-def _csv_response(rows, filename: str) -> Response:
-    response = Response(stream_with_context(exporting.csv_lines(rows)), mimetype="text/csv")
+def _csv_format() -> tuple[str, str]:
+    """(delimiter, decimal separator): ?format=fr|intl, else the interface's language."""
+    return exporting.CSV_FORMATS[exporting.csv_format(request.args.get("format"), str(get_locale()))]
+
+
+def _csv_response(rows, filename: str, delimiter: str = ",") -> Response:
+    response = Response(stream_with_context(exporting.csv_lines(rows, delimiter)), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
@@ -93,7 +92,9 @@ def export_list():
     db.session.commit()
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     viewer = exporting.snapshot(current_user)
-    return _csv_response(exporting.list_rows(viewer, stmt, region), f"clients-{stamp}.csv")
+    delimiter, decimal = _csv_format()
+    return _csv_response(exporting.list_rows(viewer, stmt, region, decimal=decimal), f"clients-{stamp}.csv",
+                         delimiter)
 
 
 @bp.route("/<int:customer_id>/export")
@@ -107,5 +108,6 @@ def export_customer(customer_id: int):
     region = ShopSettings.get().phone_region
     customer = _customer_or_404(customer_id, options=[selectinload(Customer.phones),
                                                       selectinload(Customer.groups)])
-    rows = list(exporting.customer_file(current_user, customer, region))
-    return _csv_response(rows, f"client-{customer.id}.csv")
+    delimiter, decimal = _csv_format()
+    rows = list(exporting.customer_file(current_user, customer, region, decimal))
+    return _csv_response(rows, f"client-{customer.id}.csv", delimiter)

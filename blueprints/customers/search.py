@@ -8,7 +8,8 @@ through the search index: each word of the term starts a word of the field.
 Filters (Square's directory filters) never touch a contact field, so they
 reveal nothing an employee may not view: group, sales (location visited, item
 purchased, payment method, card brand and last four), a period, points,
-origin and email consent. Everything a list shows travels in the URL
+origin, email consent, birthday month and "À vérifier" (an import's
+flag). Everything a list shows travels in the URL
 (CustomerQuery.to_args/from_args), so reload, back/forward and a shared link
 give the same list.
 """
@@ -18,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, func, or_, select, union_all
+from sqlalchemy import Select, and_, extract, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from models import Customer, CustomerPurchase, Sale, customer_groups
@@ -46,7 +47,7 @@ CONSENT_VALUES = ("yes", "no")
 SALE_FILTERS = ("location", "item", "payment", "card_brand", "card_last4")
 FILTER_KEYS = ("group", "location", "item", "payment", "card_brand", "card_last4",
                "period_from", "period_to", "period_on", "points_min", "points_max",
-               "origin", "email_consent")
+               "origin", "email_consent", "birthday_month", "review")
 POINTS_LIMIT = 10**9
 # How an address splits into the words the search index holds (search_index.email_terms).
 _EMAIL_PARTS = re.compile(r"[.@_+\-]+")
@@ -96,6 +97,9 @@ _PARSERS = {
     "period_from": _iso_date, "period_to": _iso_date, "period_on": _choice(PERIOD_FIELDS),
     "points_min": _points, "points_max": _points,
     "origin": _choice(ORIGINS), "email_consent": _choice(CONSENT_VALUES),
+    "birthday_month": _choice(tuple(str(month) for month in range(1, 13))),
+    # "À vérifier": customers an import flagged (a value it could not read).
+    "review": _choice(("1",)),
 }
 
 
@@ -336,6 +340,12 @@ def filter_conditions(query: CustomerQuery, sales: str | None = "in") -> list:
         conditions.append(Customer.origin == filters["origin"])
     if "email_consent" in filters:
         conditions.append(Customer.email_notifications.is_(filters["email_consent"] == "yes"))
+    if "birthday_month" in filters:
+        # A full date or a year-less one (birthdays.py).
+        month = int(filters["birthday_month"])
+        conditions.append(or_(extract("month", Customer.birthday) == month, Customer.birthday_month == month))
+    if "review" in filters:
+        conditions.append(Customer.needs_review.is_(True))
     return conditions
 
 

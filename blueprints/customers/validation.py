@@ -10,7 +10,7 @@ from blueprints.customers.service import CustomerError
 from emails import normalise_email
 from phones import normalise
 
-LIMITS = {"first_name": 100, "last_name": 100, "email": 254, "address_line1": 200, "address_line2": 200,
+LIMITS = {"first_name": 100, "last_name": 100, "company": 200, "email": 254, "address_line1": 200, "address_line2": 200,
           "postal_code": 20, "city": 100, "tax_id": 40, "comments": 5000, "phone": 40}
 
 
@@ -63,20 +63,20 @@ def phone(value: str | None, region: str, errors: dict, field: str) -> tuple[str
     return value, e164
 
 
-def birthday(value, errors: dict, today: date | None = None) -> date | None:
+def birthday(value, errors: dict, today: date | None = None) -> dict:
+    """The three birthday columns (birthdays.Birthday.columns) of what was
+    typed: 17/04/1990, 1990-04-17, or 17/04 when the year is not known."""
+    import birthdays
     if value in (None, ""):
-        return None
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value.strip())
-        except ValueError:
-            errors["birthday"] = _("Cette date n'est pas valide.")
-            return None
-    today = today or date.today()
-    if value > today or value.year < 1900:
+        return dict(birthdays.NO_BIRTHDAY)
+    if isinstance(value, date):
+        value = value.isoformat()
+    try:
+        parsed = birthdays.parse(str(value), today=today or date.today())
+    except birthdays.BadBirthday:
         errors["birthday"] = _("Cette date n'est pas valide.")
-        return None
-    return value
+        return dict(birthdays.NO_BIRTHDAY)
+    return parsed.columns() if parsed else dict(birthdays.NO_BIRTHDAY)
 
 
 def country(value: str | None, errors: dict) -> str | None:

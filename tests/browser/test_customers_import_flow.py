@@ -13,7 +13,7 @@ def test_import_flow_preview_all_or_nothing_then_valid_rows_and_report(
     square.write_bytes(csv_bytes([
         ["First Name", "Surname", "Email Address", "Phone Number", "City"],
         ["Hélène", "Lefèvre", "helene@example.com", "06 12 34 56 78", "Rennes"],
-        ["Bad", "Mail", "bad@@example", "", "Brest"],
+        ["", "", "bad@@example", "", "Brest"],
         ["Marc", "Roy", "marc@example.com", "", "Nantes"],
     ], delimiter=";", encoding="cp1252"))
     page = signed_in_page("owner")
@@ -24,12 +24,14 @@ def test_import_flow_preview_all_or_nothing_then_valid_rows_and_report(
     expect(page.locator("#map-1")).to_have_value("last_name")
     preview = page.locator("#import-preview")
     expect(preview).to_contain_text("Hélène")
-    expect(preview.locator("tr.row-error")).to_contain_text("Courriel invalide")
-    # Ignoring the email column refreshes the preview in place (htmx).
-    page.locator("#map-2").select_option("")
-    expect(preview).not_to_contain_text("Courriel invalide")
-    page.locator("#map-2").select_option("email")
-    expect(preview).to_contain_text("Courriel invalide")
+    # A row that identifies nobody (its email unreadable, no name, no phone) is refused.
+    expect(preview.locator("tr.row-error")).to_contain_text("Ni nom, ni courriel, ni téléphone")
+    # Mapping the city column to the company refreshes the preview in place
+    # (htmx): the company identifies the customer.
+    page.locator("#map-4").select_option("company")
+    expect(preview).not_to_contain_text("Ni nom, ni courriel, ni téléphone")
+    page.locator("#map-4").select_option("city")
+    expect(preview).to_contain_text("Ni nom, ni courriel, ni téléphone")
     page.locator("#import-run").click()
     expect(page.locator("#import-report")).to_contain_text("rien n’a été importé")
     page.get_by_label("Importer uniquement les lignes valides").check()

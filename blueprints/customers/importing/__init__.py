@@ -4,7 +4,9 @@ of the systems merchants leave: Square, Shopify, Lightspeed, and Comptoir's own.
 The package, by step:
 - reading.py: refuse what is not a usable CSV; encoding, delimiter, row count.
 - targets.py: the fields an import fills and the header names that find them.
-- rows.py: one row's cells turned into customer values, with its refusals.
+- rows.py: one row's cells turned into customer values, with its refusals
+  (a broken line, nobody identified) and warnings (a value it could not read,
+  kept unverified or in the comments).
 - writing.py: checked rows written in bulk, duplicates handled as chosen.
 - jobs.py: the job (upload kept in the database until it ends, preview, run
   on the queue, recovery after a dead worker, report); tasks.py enqueues it.
@@ -44,6 +46,7 @@ from blueprints.customers.importing.rows import (  # noqa: F401
     ParsedRow,
     RowParser,
     reason_text,
+    warning_text,
 )
 from blueprints.customers.importing.targets import (  # noqa: F401
     ALIASES,

@@ -25,7 +25,7 @@ from sqlalchemy import delete, select, update
 
 from audit import record
 from blueprints.customers.importing.reading import read_upload
-from blueprints.customers.importing.rows import ParsedRow, RowParser, reason_text
+from blueprints.customers.importing.rows import ParsedRow, RowParser, reason_text, warning_text
 from blueprints.customers.importing.targets import allowed_targets, auto_mapping
 from blueprints.customers.importing.writing import (
     MAX_REPORT_ENTRIES,
@@ -105,7 +105,7 @@ class PreviewRow:
 
 def preview(job_id: int, settings: dict, mapping: list[str], region: str,
             limit: int = PREVIEW_ROWS) -> list[PreviewRow]:
-    parser = RowParser(mapping, region)
+    parser = RowParser(mapping, region, headers=settings.get("headers"))
     rows = []
     # The first pieces hold the first rows; the whole file is not needed.
     head = "".join(db.session.scalars(select(ImportUpload.content).where(ImportUpload.job_id == job_id)
@@ -193,7 +193,7 @@ def _check_and_stage(job: ImportJob) -> ImportJob:
     if not text:
         return _end(job, "failed", failure="upload_missing")
     region = ShopSettings.get().phone_region
-    parser = RowParser(settings["mapping"], region)
+    parser = RowParser(settings["mapping"], region, headers=settings.get("headers"))
     stager = Stager(job.id, settings.get("duplicates", "skip"))
     valid_only = bool(settings.get("valid_only"))
     _beat(job, processed_rows=0, created_count=0, updated_count=0, skipped_count=0, rejected_count=0,
@@ -211,7 +211,7 @@ def _check_and_stage(job: ImportJob) -> ImportJob:
             warnings = getattr(row, "warnings", None)
             if warnings and len(warned) < MAX_REPORT_ENTRIES:
                 warned.append({"line": line, "outcome": "warning",
-                               "reasons": [code for _field, code in warnings]})
+                               "reasons": [f"{field}:{code}" for field, code in warnings]})
             # Once a row is refused without "valid rows only", nothing will be
             # written: the rest is only checked, for the report.
             if valid_only or not rejected:
@@ -383,5 +383,12 @@ def report_rows(job: ImportJob):
     outcomes = {"skipped": _("Ignorée"), "rejected": _("Refusée"), "warning": _("Importée, à vérifier")}
     for entry in job.report or []:
         yield [entry["line"], outcomes.get(entry["outcome"], entry["outcome"]),
-               " ; ".join(reason_text(code) for code in entry["reasons"])]
+               " ; ".join(entry_reason(entry, code) for code in entry["reasons"])]
+
+
+def entry_reason(entry: dict, code: str) -> str:
+    """A report entry's reason as text: a warning's code names its field."""
+    if entry["outcome"] == "warning":
+        return warning_text(*code.split(":", 1))
+    return reason_text(code)
 

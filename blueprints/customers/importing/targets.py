@@ -22,11 +22,16 @@ class Target:
 
 TARGETS: dict[str, Target] = {t.key: t for t in (
     Target("first_name", _l("Prénom"), limit=100),
+    Target("last_name_prefix", _l("Particule du nom (van, de…)"), limit=40),
     Target("last_name", _l("Nom de famille"), limit=100),
     Target("full_name", _l("Nom complet (prénom puis nom)"), limit=201),
     Target("email", _l("Courriel"), limit=254, needs=("field", "email")),
     Target("phone", _l("Téléphone"), multi=True, limit=40, needs=("field", "phone")),
+    Target("company", _l("Société"), limit=200),
     Target("address_line1", _l("Adresse ligne 1"), limit=200, needs=("field", "address")),
+    Target("street_name", _l("Rue (sans le numéro)"), limit=200, needs=("field", "address")),
+    Target("house_number", _l("Numéro de rue"), limit=20, needs=("field", "address")),
+    Target("house_extension", _l("Complément du numéro (bis, B…)"), limit=20, needs=("field", "address")),
     Target("address_line2", _l("Adresse ligne 2"), limit=200, needs=("field", "address")),
     Target("postal_code", _l("Code postal"), limit=20, needs=("field", "address")),
     Target("city", _l("Ville"), limit=100, needs=("field", "address")),
@@ -37,6 +42,11 @@ TARGETS: dict[str, Target] = {t.key: t for t in (
     Target("email_notifications", _l("Autoriser les notifications par courriel")),
     Target("marketing_consent", _l("Consentement marketing")),
     Target("groups", _l("Groupes"), needs=("cap", "loyalty.groups")),
+    Target("loyalty_member", _l("Membre du programme de fidélité"), needs=("cap", "loyalty.points")),
+    Target("points", _l("Solde de points"), needs=("cap", "loyalty.points")),
+    Target("default_discount", _l("Réduction"), needs=("cap", "customers.basic")),
+    Target("account_profile", _l("Profil"), needs=("cap", "customers.basic")),
+    Target("archived", _l("Archivé"), needs=("cap", "customers.archive")),
 )}
 
 # Header names, folded (textkeys.fold: lower-case ASCII, punctuation as spaces).
@@ -44,8 +54,13 @@ TARGETS: dict[str, Target] = {t.key: t for t in (
 # Lightspeed Retail (R-Series) and Lightspeed X-Series.
 ALIASES: dict[str, tuple[str, ...]] = {
     "first_name": ("prenom", "first name", "firstname", "given name", "first"),
+    # Lightspeed eCom's "Jan" "van der" "Berg": the particle belongs to the last name.
+    "last_name_prefix": ("lastnamepreposition", "lastname preposition", "last name preposition", "tussenvoegsel",
+                         "particule"),
     "last_name": ("nom de famille", "last name", "lastname", "surname", "family name", "nom", "last"),
     "full_name": ("name", "full name", "nom complet", "customer name", "client", "contact"),
+    "company": ("entreprise", "societe", "company", "company name", "default address company", "organisation",
+                "organization", "business name", "raison sociale"),
     "email": ("courriel", "email", "e mail", "email address", "e mail address", "adresse courriel",
               "adresse e mail", "mail", "email 1"),
     "phone": ("telephone", "autres telephones", "other phones", "phone", "phone number", "phone 1", "phone 2",
@@ -54,9 +69,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "address_line1": ("adresse ligne 1", "address line 1", "address", "address 1", "address1",
                       "street address 1", "street address", "default address address1", "adresse",
                       "physical address 1", "street"),
+    "street_name": ("streetname", "street name", "nom de rue"),
+    "house_number": ("number", "house number", "numero", "numero de rue"),
+    "house_extension": ("extension", "house number extension", "number extension"),
     "address_line2": ("adresse ligne 2", "address line 2", "address 2", "address2", "street address 2",
                       "default address address2", "physical address 2"),
-    "postal_code": ("code postal", "postal code", "zip", "zip code", "postcode", "post code",
+    "postal_code": ("code postal", "postal code", "zip", "zip code", "zipcode", "postcode", "post code",
                     "default address zip", "physical postcode", "cp"),
     "city": ("ville", "city", "town", "default address city", "physical city"),
     "country": ("pays", "country", "country code", "default address country code", "physical country id"),
@@ -67,8 +85,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "email_notifications": ("autoriser les notifications par courriel", "allow email notifications",
                             "email notifications"),
     "marketing_consent": ("consentement marketing", "marketing consent", "accepts email marketing",
-                          "accepts marketing", "email subscription status", "email marketing", "opt in"),
-    "groups": ("groupes", "groups", "tags", "customer groups"),
+                          "accepts marketing", "email subscription status", "email marketing", "opt in",
+                          "consent"),
+    "groups": ("groupes", "groups", "tags", "customer groups", "customer group name"),
+    "loyalty_member": ("membre du programme de fidelite", "loyalty member", "loyalty programme member",
+                       "loyalty program member", "enable loyalty"),
+    "points": ("points", "solde de points", "points balance", "loyalty points", "loyalty balance"),
+    "default_discount": ("reduction", "discount", "default discount"),
+    "account_profile": ("profil", "profile", "account profile"),
+    "archived": ("archive", "archived"),
 }
 _ALIAS_TARGET = {alias: target for target, names in ALIASES.items() for alias in names}
 
@@ -109,6 +134,6 @@ def check_mapping(mapping: list[str], allowed: list[str]) -> list[str]:
     for target in set(chosen):
         if target in TARGETS and not TARGETS[target].multi and chosen.count(target) > 1:
             errors.append(_("Plusieurs colonnes vont vers le même champ : %(field)s.", field=TARGETS[target].label))
-    if not {"first_name", "last_name", "full_name", "email"} & set(chosen):
-        errors.append(_("Associez au moins une colonne au nom ou au courriel."))
+    if not {"first_name", "last_name", "full_name", "company", "email", "phone"} & set(chosen):
+        errors.append(_("Associez au moins une colonne au nom, au courriel ou au téléphone."))
     return errors

@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import selectinload
 
 import search_index
+from birthdays import Birthday
 from blueprints.customers.importing.rows import ParsedRow
 from extensions import db
 from models import (
@@ -89,7 +90,13 @@ _OWN_COLUMNS = {"id", "version", "created_at", "updated_at", "origin", "anonymis
                 "total_spent_cents", "first_visit_at", "last_visit_at", "card_match_key"}
 _DERIVED = ("sort_name", "name_search", "email_key", "email_search", "name_key")
 WRITABLE = frozenset(set(Customer.__table__.c.keys()) - _OWN_COLUMNS - set(_DERIVED))
+# The reason of the points entry that opens an imported balance (kept in
+# French in the ledger, like the other reasons typed at the counter).
 OPENING_BALANCE_REASON = "Solde repris à l'import"
+# A value the file left empty takes the column's own default (account profile
+# "standard", no discount, not archived...): one executemany needs every key.
+_DEFAULTS = {column.name: column.default.arg for column in Customer.__table__.c
+             if column.name in WRITABLE and column.default is not None and not callable(column.default.arg)}
 
 
 # --- staged rows: a parsed row as JSON ---------------------------------------------
@@ -251,8 +258,9 @@ def _create(rows: list[dict], group_ids: dict[str, int]) -> None:
         values = {key: None for key in ("first_name", "last_name", "email")}
         values.update(row["values"])
         values.update(derived_keys(values))
-        values.setdefault("email_notifications", False)
-        values.setdefault("marketing_consent", False)
+        for key, default in _DEFAULTS.items():
+            if values.get(key) is None:
+                values[key] = default
         member = bool(values.get("loyalty_member"))
         values.update(origin="import", created_at=now, updated_at=now, version=1,
                       archived_at=now if values.get("archived") else None,
@@ -271,8 +279,10 @@ def _create(rows: list[dict], group_ids: dict[str, int]) -> None:
             phones.append({"customer_id": customer_id, "raw": raw[:40], "e164": e164,
                            "digits": _phone_digits(raw, e164),
                            "label": "mobile", "linked": True, "created_at": now})
-        terms += search_index.rows_for(customer_id, values["first_name"], values["last_name"],
-                                       values["email"], [e164 for _raw, e164 in row["phones"] if e164])
+        terms += search_index.rows_for(customer_id, values["first_name"], values["last_name"], values["email"],
+                                       [e164 for _raw, e164 in row["phones"] if e164], company=values.get("company"),
+                                       unverified_digits=[_phone_digits(raw, None) for raw, e164 in row["phones"]
+                                                          if not e164])
         memberships += [{"customer_id": customer_id, "group_id": group_ids[name]} for name in row["groups"]]
         if values["points_balance"]:
             points.append({"customer_id": customer_id, "delta": values["points_balance"], "kind": "add",
@@ -328,6 +338,8 @@ def _update(updates: list[tuple[int, dict]], group_ids: dict[str, int]) -> None:
                 if value not in customer.comments:
                     customer.comments = f"{customer.comments}\n{value}"
                 continue
+            if key in ("birthday", "birthday_month", "birthday_day"):
+                continue  # the three columns go together, below
             if key == "archived" and value and not customer.archived:
                 customer.archived_at = now
             if key == "loyalty_member" and value and not customer.loyalty_member:
@@ -337,6 +349,8 @@ def _update(updates: list[tuple[int, dict]], group_ids: dict[str, int]) -> None:
                     db.session.add(PointsEntry(customer_id=customer.id, delta=row["points"], kind="add",
                                                reason=OPENING_BALANCE_REASON))
             setattr(customer, key, value)
+        if row["values"].get("birthday") or row["values"].get("birthday_month"):
+            customer.set_birthday(Birthday.of(_Keys(row["values"])))
         present = {p.e164 or p.raw for p in customer.phones}
         for raw, e164 in row["phones"]:
             if (e164 or raw) not in present:
