@@ -263,7 +263,8 @@ def grant_reward(customer_id: int):
     form = RewardForm(prefix="reward")
     if form.validate_on_submit():
         try:
-            service.grant_reward(member, form.name.data, form.validity_days.data, current_user.id)
+            service.grant_reward(member, form.name.data, form.validity_days.data, current_user.id,
+                                 kind=form.kind.data, value=form.value.data, item_name=form.item_name.data)
             db.session.commit()
         except LoyaltyError as error:
             db.session.rollback()
@@ -442,10 +443,13 @@ def settings():
     """The shop's earn rate: the points a sale to a member earns per unit of currency."""
     shop = ShopSettings.get()
     form = SettingsForm(data={"earn_rate": _format_rate(shop.earn_rate),
-                              "reward_validity_days": str(shop.reward_validity_days)})
+                              "reward_validity_days": str(shop.reward_validity_days),
+                              "redeem_points": str(shop.redeem_points),
+                              "redeem_value": _format_rate(shop.redeem_value_cents / 100)})
     if form.validate_on_submit():
         try:
-            service.update_settings(form.earn_rate.data, form.reward_validity_days.data, current_user.id)
+            service.update_settings(form.earn_rate.data, form.reward_validity_days.data, current_user.id,
+                                    redeem_points=form.redeem_points.data, redeem_value=form.redeem_value.data)
             db.session.commit()
         except LoyaltyError as error:
             db.session.rollback()
