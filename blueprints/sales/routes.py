@@ -223,13 +223,47 @@ def _search(term: str) -> list:
     return [(customer_view(current_user, customer, region), customer) for customer in db.session.scalars(stmt)]
 
 
+ARCHIVED_LIMIT = 3
+
+
+def _archived_matches(term: str) -> list:
+    """Archived customers the term finds (the same rule), said as such rather
+    than "no match": they cannot join a sale until unarchived (seed 000)."""
+    region = ShopSettings.get().phone_region
+    stmt = (customer_select(current_user, CustomerQuery(q=term, archived=True), region)
+            .where(Customer.archived.is_(True)).limit(ARCHIVED_LIMIT))
+    return [customer_view(current_user, customer, region) for customer in db.session.scalars(stmt)]
+
+
 @bp.route("/counter/customers")
 @requires("access.register", "customers.basic")
 def customer_search():
-    """Search as you type: the directory's own rule (archived customers are never offered)."""
+    """Search as you type: the directory's own rule. Archived customers are
+    never offered for the sale; when only archived ones match, they are named."""
     term = (request.args.get("customer_q") or "").strip()[:100]
-    return render_template("sales/_customer_results.html", results=_search(term) if term else None,
+    results = _search(term) if term else None
+    archived = _archived_matches(term) if term and not results else []
+    return render_template("sales/_customer_results.html", results=results, archived=archived,
                            customer_q=term)
+
+
+@bp.route("/counter/customers/<int:customer_id>/unarchive", methods=["POST"])
+@requires("access.register", "customers.archive")
+def customer_unarchive(customer_id: int):
+    """Désarchiver from the sale screen, and the customer joins the sale."""
+    from blueprints.customers.archiving import unarchive_customer
+    customer = _customer_for_name(customer_id)
+    try:
+        unarchive_customer(customer)
+        db.session.commit()
+    except service.CustomerError as error:
+        db.session.rollback()
+        return render_template("errors/_message.html", message=str(error)), 409
+    if not is_htmx():
+        flash(_("Client désarchivé : il peut être ajouté à la vente."), "success")
+        return redirect(url_for("sales.new"))
+    return render_template("sales/_customer_block.html", picked=_panel(customer), errors={},
+                           refresh_lines=True)
 
 
 @bp.route("/counter/customer")

@@ -358,3 +358,45 @@ def test_partial_refund_refuses_more_than_was_sold(app, signed_in, shop, make_cu
         menu_id = db.session.get(Sale, sale_id).items[0].id
     client.post(f"/sales/{sale_id}/refund-items", data={f"refund_qty_{menu_id}": "3"})
     assert get(app, Sale, sale_id).refunded_cents == 0
+
+
+# --- an archived customer at the till ---------------------------------------------------
+
+def _archived(app, make_customer):
+    from extensions import db
+    customer_id = make_customer(first_name="Zoé", last_name="Archivée")
+    with app.app_context():
+        customer = db.session.get(Customer, customer_id)
+        customer.archived = True
+        db.session.commit()
+    return customer_id
+
+
+def test_an_archived_customer_is_named_at_the_till_with_a_way_to_unarchive(app, signed_in, make_customer):
+    customer_id = _archived(app, make_customer)
+    client = signed_in("manager")
+    page = client.htmx("get", "/sales/counter/customers?customer_q=zoe").get_data(as_text=True)
+    assert "Ce client est archivé." in page and "Zoé Archivée" in page
+    assert "Aucun client ne correspond" not in page
+    assert f"/sales/counter/customers/{customer_id}/unarchive" in page
+    response = client.htmx("post", f"/sales/counter/customers/{customer_id}/unarchive")
+    assert response.status_code == 200
+    block = response.get_data(as_text=True)
+    assert f'name="customer_id" value="{customer_id}"' in block
+    assert get(app, Customer, customer_id).archived is False
+
+
+def test_a_cashier_who_may_not_unarchive_is_told_who_can(app, signed_in, make_customer):
+    customer_id = _archived(app, make_customer)
+    client = signed_in("cashier")
+    page = client.htmx("get", "/sales/counter/customers?customer_q=zoe").get_data(as_text=True)
+    assert "Ce client est archivé." in page and "/unarchive" not in page
+    assert client.htmx("post", f"/sales/counter/customers/{customer_id}/unarchive").status_code == 403
+    assert get(app, Customer, customer_id).archived is True
+
+
+def test_archived_customers_are_not_named_when_active_ones_match(app, signed_in, make_customer):
+    _archived(app, make_customer)
+    make_customer(first_name="Zoé", last_name="Active")
+    page = signed_in("manager").htmx("get", "/sales/counter/customers?customer_q=zoe").get_data(as_text=True)
+    assert "Zoé Active" in page and "Archivée" not in page
