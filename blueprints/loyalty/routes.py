@@ -157,6 +157,8 @@ def _panel_context(member, **overrides) -> dict:
         "rewards_open": False,
         "points_message": None,
         "reward_error": None,
+        "contact_error": None,
+        "contact_message": None,
     }
     context.update(overrides)
     return context
@@ -190,11 +192,21 @@ def member(customer_id: int):
 def unlink_phone(customer_id: int, phone_id: int):
     member = _member_or_404(customer_id)
     try:
+        was_linked = any(p.id == phone_id and p.linked for p in member.phones)
+        remaining = service.username_after_unlink(member, phone_id)
         service.unlink_phone(member, phone_id, current_user.id)
     except LookupError:
         abort(404)
+    except LoyaltyError as error:
+        db.session.rollback()
+        return _section(_member_or_404(customer_id), "loyalty/_panel_contact.html", 422, contact_error=str(error))
     db.session.commit()
-    return _section(member, "loyalty/_panel_contact.html")
+    message = None
+    if was_linked and remaining == "email":
+        message = _("Numéro dissocié : ce membre garde seulement son adresse courriel comme nom d’utilisateur.")
+        if not is_htmx():
+            flash(message, "info")
+    return _section(member, "loyalty/_panel_contact.html", contact_message=message)
 
 
 @bp.route("/members/<int:customer_id>/groups", methods=["POST"])

@@ -272,12 +272,26 @@ def rename(customer: Customer, part: str, value: str, employee_id: int | None) -
     return True
 
 
+def username_after_unlink(customer: Customer, phone_id: int) -> str:
+    """What the member's username would be without this number: "phone"
+    (another linked number remains), "email" (only the address remains) or
+    "none" (no username at all: refused)."""
+    if any(p.linked and p.id != phone_id for p in customer.phones):
+        return "phone"
+    return "email" if customer.email else "none"
+
+
 def unlink_phone(customer: Customer, phone_id: int, employee_id: int | None) -> Phone:
     """Seed 003: an old number is unlinked. It stays in the history but no
-    longer finds the customer as a username or in a search."""
+    longer finds the customer as a username or in a search. The member's only
+    number is unlinked only when an email address remains as their username."""
     phone = next((p for p in customer.phones if p.id == phone_id), None)
     if phone is None:
         raise LookupError(phone_id)
+    if phone.linked and customer.loyalty_member and username_after_unlink(customer, phone_id) == "none":
+        raise LoyaltyError(_("Ce numéro est le seul nom d’utilisateur de ce membre : sans adresse courriel, "
+                             "il ne pourrait plus être retrouvé. Ajoutez d’abord une adresse courriel ou "
+                             "un autre numéro."), "phone")
     if phone.linked:
         phone.linked = False
         phone.unlinked_at = utcnow()
