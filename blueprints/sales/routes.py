@@ -209,9 +209,13 @@ def update():
         customer_q = (form.get("customer_q") or "").strip()
         if picked is None and customer_q:
             results = _search(customer_q)
+    # A discount's tap (or another customer on the sale) changes the discounts
+    # only: the item being typed is left alone.
+    fragment = "sales/_discounts_response.html" if discounts.is_adjustment(op) or op == "refresh" \
+        else "sales/_lines_response.html"
     return _screen(status, lines=lines, entry=entry, errors=errors, values=values, picked=picked,
                    customer_q=customer_q, customer_results=results, focus_entry=focus,
-                   fragment="sales/_lines_response.html", quote=quote)
+                   fragment=fragment, quote=quote)
 
 
 # --- the customer on the sale screen ----------------------------------------

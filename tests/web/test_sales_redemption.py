@@ -250,7 +250,7 @@ def test_picking_a_customer_refreshes_the_lines(app, signed_in, shop, make_custo
     client = signed_in("cashier")
     customer_id = make_customer(default_discount=10)
     page = client.htmx("get", f"/sales/counter/customer?customer_id={customer_id}").get_data(as_text=True)
-    assert 'hx-trigger="load"' in page and 'hx-target="#sale-lines"' in page
+    assert 'hx-trigger="load"' in page and 'hx-target="#sale-discounts"' in page
 
 
 # --- refunds give everything back ---------------------------------------------------
