@@ -182,7 +182,8 @@ def reverse_for_sale(sale, employee_id: int | None, share: tuple[int, int] = (1,
     if sale.customer_id is None:
         return result
     to_return = _share(sale.points_redeemed or 0, share) - (sale.points_redeemed_returned or 0)
-    if to_return > 0:
+    member = db.session.scalar(select(Customer.loyalty_member).where(Customer.id == sale.customer_id))
+    if to_return > 0 and member:  # removed from the programme since: no balance to give back to
         change_balance(sale.customer_id, to_return, kind="return", employee_id=employee_id, sale_id=sale.id)
         sale.points_redeemed_returned = (sale.points_redeemed_returned or 0) + to_return
         result.returned = to_return
