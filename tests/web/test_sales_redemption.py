@@ -343,6 +343,7 @@ def test_partial_refund_gives_back_in_proportion(app, signed_in, shop, make_cust
     assert (sale.points_redeemed_returned, sale.points_earned_reversed) == (100, 15)
     assert _balance(app, customer_id) == 230 + 100 - 15
     assert get(app, Customer, customer_id).total_spent_cents == 1500
+    assert "Remboursée en partie" in client.get(f"/sales/{sale_id}").get_data(as_text=True)
     # The rest: the sale ends refunded, everything back.
     client.post(f"/sales/{sale_id}/cancel", data={"action": "refund"})
     assert _balance(app, customer_id) == 400
