@@ -7,6 +7,7 @@ here; nothing else decides who sees what.
 from __future__ import annotations
 
 
+import re
 from dataclasses import dataclass, field
 from functools import wraps
 
@@ -174,6 +175,56 @@ def searchable_fields(employee) -> set[str]:
         if field_level(employee, name) in ("view", "edit"):
             fields.add(name)
     return fields
+
+
+# --- the full-value lookup rule ------------------------------------------------
+#
+# A customer at the counter says their number or address out loud. An employee
+# who may not view that field may still FIND the customer by typing the
+# field's complete value (a whole phone number in any format, a whole email
+# address): the result shows the name and what the employee may see, never
+# the value itself. A partial value over a field the employee cannot view in
+# full finds nothing, so the search is no oracle for hidden data. Every lookup
+# asks here: the counter's and the directory's search (customers.search), the
+# loyalty list, Fidélité > Ajouter/Utiliser des points (find_by_username).
+
+_EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_PHONE_SHAPE = re.compile(r"[\d\s+().\-/\u00a0]+")
+
+
+def complete_value(field_name: str, term: str, phone_region: str = "FR") -> str | None:
+    """The stored key a term names when it is a field's complete value: the
+    lower-cased address (Customer.email_key), or the E.164 number
+    (Phone.e164); None for anything partial or malformed."""
+    term = (term or "").strip()
+    if field_name == "email":
+        return term.lower() if len(term) <= 254 and _EMAIL_SHAPE.fullmatch(term) else None
+    if field_name == "phone":
+        if not _PHONE_SHAPE.fullmatch(term) or sum(ch.isdigit() for ch in term) < 6:
+            return None
+        from phones import normalise  # local: phones is a leaf module
+        return normalise(term, phone_region)
+    return None
+
+
+def lookup_only_fields(employee) -> set[str]:
+    """Contact fields this employee may not view in full for every customer
+    (none, masked, or view: a marketing sign-up's are masked below edit) and
+    may look a customer up by with the complete value (the rule above)."""
+    if not can(employee, "customers.basic"):
+        return set()
+    return {name for name in ("email", "phone") if field_level(employee, name) != "edit"}
+
+
+def complete_lookups(employee, term: str, phone_region: str = "FR") -> dict[str, str]:
+    """{field: stored key} for each field this employee may only look up by
+    complete value, where `term` is that complete value."""
+    found = {}
+    for name in lookup_only_fields(employee):
+        key = complete_value(name, term, phone_region)
+        if key:
+            found[name] = key
+    return found
 
 
 # --- masking -------------------------------------------------------------

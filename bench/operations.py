@@ -56,9 +56,16 @@ def samples(connection, seed: int = 1, count: int = 50) -> dict[str, list]:
     members = [row[0] for row in connection.execute(text(
         "SELECT id FROM customers WHERE loyalty_member = :yes AND archived = :no AND id IN ("
         + ", ".join(str(i) for i in ids) + ")"), {"yes": True, "no": False})] if ids else []
+    # Members with points to spend at the till (the loyalty index's top end,
+    # read from ix_customers_loyalty_points): each sample redeems a few.
+    redeemers = [row[0] for row in connection.execute(text(
+        "SELECT id FROM customers WHERE loyalty_member = :yes AND archived = :no "
+        "AND points_balance >= 200 ORDER BY points_balance DESC, id DESC LIMIT :n"),
+        {"yes": True, "no": False, "n": count})]
     location = connection.execute(text("SELECT MIN(id) FROM locations")).scalar()
     return {"customer_id": [row.id for row in rows], "name": names, "email": emails,
             "phone_part": phone_parts, "phone": phones, "member_id": members[:count],
+            "redeemer_id": redeemers,
             "location_id": [location] if location else []}
 
 
@@ -89,6 +96,17 @@ def record_sale(ctx, i):
         "location_id": ctx.pick("location_id", i), "payment_method": "cash",
         "customer_id": ctx.pick("member_id", i),
         "line_name": ["Croissant", "Café crème"], "line_qty": ["2", "1"], "line_price": ["120", "320"]})  # cents, as the form carries them
+
+
+def record_sale_with_redemption(ctx, i):
+    """A member's sale that spends 20 points (1 € at the default rate) inside
+    the sale: the quote, the conditional UPDATE of the balance, the spend and
+    earn ledger rows, all in the sale's transaction."""
+    member = ctx.pick("redeemer_id", i)
+    return ctx.post("/sales/new", {
+        "location_id": ctx.pick("location_id", i), "payment_method": "cash",
+        "customer_id": member, "adjust_for": member, "redeem_points": "20", "customer_discount": "1",
+        "line_name": ["Croissant", "Café crème"], "line_qty": ["2", "1"], "line_price": ["120", "320"]})
 
 
 def transactions(ctx, i):
@@ -147,6 +165,7 @@ OPERATIONS: list[tuple[str, object]] = [
     ("loyalty list sort=-points", loyalty_list),
     ("loyalty add points (htmx)", add_points),
     ("record a sale (htmx)", record_sale),
+    ("record a sale with a redemption (htmx)", record_sale_with_redemption),
     ("transactions /sales", transactions),
     ("transactions filtered", transactions_filtered),
 ]

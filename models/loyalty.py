@@ -7,7 +7,13 @@ from extensions import db
 from models.base import utcnow
 
 # Why a ledger row exists.
-ENTRY_KINDS = ("add", "redeem", "earn", "refund", "merge", "removal")
+# "spend": points used inside a sale; "return": points a refunded sale gives back;
+# "unrecovered": a zero row noting earned points a refund could not take back.
+ENTRY_KINDS = ("add", "redeem", "earn", "refund", "merge", "removal", "spend", "return", "unrecovered")
+# What a one-time reward takes off a sale: a fixed amount (value in cents), a
+# percentage (value in percent) or one item free (item_name). None: a reward
+# only claimed in the loyalty panel (rewards granted before kinds existed).
+REWARD_KINDS = ("fixed", "percent", "item")
 
 
 class PointsEntry(db.Model):
@@ -38,6 +44,13 @@ class Reward(db.Model):
     earned_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
+    kind: Mapped[str | None] = mapped_column(String(10))
+    value: Mapped[int | None]
+    item_name: Mapped[str | None] = mapped_column(String(120))
+    # The sale that spent it (a refund gives it back) and what happened then.
+    sale_id: Mapped[int | None] = mapped_column(ForeignKey("sales.id", name="fk_rewards_sale_id",
+                                                           ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(String(200))
 
     def status(self, now: datetime | None = None) -> str:
         if self.claimed_at is not None:

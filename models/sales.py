@@ -36,6 +36,33 @@ class Sale(db.Model):
     card_last4: Mapped[str | None] = mapped_column(String(4))
     card_holder_name: Mapped[str | None] = mapped_column(String(120))
     points_earned: Mapped[int] = mapped_column(default=0)
+    # What the items came to before the discounts (0 on sales recorded before
+    # discounts existed: their total is their subtotal).
+    subtotal_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The discount lines (each also a line of the receipt), in the order applied:
+    # the customer's default discount, an earned reward, points.
+    customer_discount_percent: Mapped[int] = mapped_column(default=0, server_default="0")
+    customer_discount_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    reward_label: Mapped[str | None] = mapped_column(String(120))
+    reward_discount_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    points_redeemed: Mapped[int] = mapped_column(default=0, server_default="0")
+    points_discount_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    # What refunds gave back so far (a partial refund gives back its share).
+    points_earned_reversed: Mapped[int] = mapped_column(default=0, server_default="0")
+    points_redeemed_returned: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Earned points that could not be taken back: already spent elsewhere.
+    points_unrecovered: Mapped[int] = mapped_column(default=0, server_default="0")
+    refunded_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    @property
+    def items_total_cents(self) -> int:
+        """What the items came to before the discounts."""
+        return self.subtotal_cents or self.total_cents
+
+    @property
+    def discount_cents(self) -> int:
+        return (self.customer_discount_cents or 0) + (self.reward_discount_cents or 0) + \
+            (self.points_discount_cents or 0)
 
     items: Mapped[list["SaleItem"]] = relationship(
         back_populates="sale", cascade="all, delete-orphan", order_by="SaleItem.id")
@@ -53,12 +80,17 @@ class SaleItem(db.Model):
     name_key: Mapped[str] = mapped_column(String(120), default="")  # folded (textkeys.fold)
     quantity: Mapped[int] = mapped_column(default=1)
     unit_price_cents: Mapped[int] = mapped_column(default=0)
+    refunded_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
 
     sale: Mapped[Sale] = relationship(back_populates="items")
 
     @property
     def line_total_cents(self) -> int:
         return self.quantity * self.unit_price_cents
+
+    @property
+    def refundable_quantity(self) -> int:
+        return self.quantity - (self.refunded_quantity or 0)
 
 
 class Invoice(db.Model):

@@ -18,13 +18,17 @@ class ShopSettings(db.Model):
     earn_rate: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal("1"))
     # Days an earned one-time reward can be claimed.
     reward_validity_days: Mapped[int] = mapped_column(default=90)
+    # Redemption at the till: redeem_points points are worth redeem_value_cents.
+    redeem_points: Mapped[int] = mapped_column(default=100, server_default="100")
+    redeem_value_cents: Mapped[int] = mapped_column(default=500, server_default="500")
 
     @classmethod
     def get(cls) -> "ShopSettings":
         settings = db.session.get(cls, 1)
         if settings is None:
             settings = cls(id=1, name="Comptoir", currency="EUR", phone_region="FR",
-                           earn_rate=Decimal("1"), reward_validity_days=90)
+                           earn_rate=Decimal("1"), reward_validity_days=90,
+                           redeem_points=100, redeem_value_cents=500)
             db.session.add(settings)
             db.session.flush()
         return settings

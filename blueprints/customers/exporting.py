@@ -306,7 +306,9 @@ def list_rows(employee, stmt: Select, region: str, batch: int = BATCH, decimal: 
 def _labels() -> dict:
     return {
         "kind": {"add": _("Ajout"), "redeem": _("Utilisation"), "earn": _("Gagnés sur une vente"),
-                 "refund": _("Repris (remboursement)"), "merge": _("Fusion"), "removal": _("Retrait du programme")},
+                 "refund": _("Repris (remboursement)"), "merge": _("Fusion"), "removal": _("Retrait du programme"),
+                 "spend": _("Utilisés dans une vente"), "return": _("Rendus (remboursement)"),
+                 "unrecovered": _("Non repris (remboursement)")},
         "reward": {"earned": _("Obtenue"), "claimed": _("Réclamée"), "expired": _("Expirée")},
         "sale": {"completed": _("Terminée"), "refunded": _("Remboursée"), "voided": _("Annulée")},
         "payment": {"cash": _("Espèces"), "card": _("Carte"), "invoice": _("Facture")},

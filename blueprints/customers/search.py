@@ -4,6 +4,8 @@ the sale screen's customer search and the export.
 A term matches only the fields the employee may view in full (names always;
 email and phone per permissions.searchable_fields), accent- and case-free,
 through the search index: each word of the term starts a word of the field.
+A field the employee may not view in full is matched by its complete value
+only (permissions.complete_lookups: the full-value lookup rule).
 
 Filters (Square's directory filters) never touch a contact field, so they
 reveal nothing an employee may not view: group, sales (location visited, item
@@ -22,10 +24,10 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, and_, extract, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from models import Customer, CustomerPurchase, Sale, customer_groups
+from models import Customer, CustomerPurchase, Phone, Sale, customer_groups
 from models.customers import ORIGINS
 from models.sales import CARD_BRANDS, PAYMENT_METHODS
-from permissions import field_level, searchable_fields
+from permissions import complete_lookups, field_level, searchable_fields
 from phones import search_digits
 from textkeys import fold
 
@@ -229,6 +231,13 @@ def term_search(employee, term: str, phone_region: str = "FR", broad: bool = Fal
         digits = search_digits(term, phone_region)
         if digits:
             add("phone", candidates("phone", [digits], per_customer, walking))
+    # The full-value lookup rule (permissions.complete_lookups): a field the
+    # employee may not view in full is matched by its complete value, exactly.
+    for name, key in complete_lookups(employee, term, phone_region).items():
+        exact = (select(Customer.id).where(Customer.email_key == key) if name == "email" else
+                 select(Phone.customer_id).where(Phone.e164 == key, Phone.linked.is_(True)))
+        branches.append(Customer.id.in_(exact) if per_customer or walking else exact)
+        gathered += 1
     if not branches:
         return Customer.id.is_(None), 0  # nothing this employee may search matches
     if per_customer or walking:

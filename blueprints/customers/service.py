@@ -55,14 +55,22 @@ def ensure_can_join_sale(customer: Customer) -> None:
 
 
 def find_by_username(username: str) -> list[Customer]:
-    """Customers whose email or linked phone is this username (loyalty, seed 003)."""
+    """Customers whose email or linked phone is this username (loyalty, seed 003).
+
+    A username is always a complete value (permissions.complete_value): the
+    full-value lookup rule lets any employee find a member by it, and a
+    partial one finds nobody."""
+    from permissions import complete_value
     username = username.strip()
     if not username:
         return []
     if "@" in username:
-        stmt = select(Customer).where(Customer.email_key == username.lower())
+        key = complete_value("email", username)
+        if not key:
+            return []
+        stmt = select(Customer).where(Customer.email_key == key)
     else:
-        e164 = normalise(username, ShopSettings.get().phone_region)
+        e164 = complete_value("phone", username, ShopSettings.get().phone_region)
         if not e164:
             return []
         stmt = (select(Customer).join(Phone, Phone.customer_id == Customer.id)

@@ -3,7 +3,7 @@ username, a whole positive number, a known member...) live in service.py, and
 its messages are put beside the field they belong to."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TelField
+from wtforms import BooleanField, EmailField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Optional, ValidationError
 from wtforms.widgets import NumberInput
 
@@ -68,6 +68,13 @@ class RewardForm(FlaskForm):
                        render_kw={"autocomplete": "off", "maxlength": 120})
     validity_days = StringField(_l("Valable (jours)"), validators=[Optional()], widget=NumberInput(min=1, step=1),
                                 render_kw={"inputmode": "numeric"})
+    kind = SelectField(_l("En caisse"), choices=[
+        ("", _l("À réclamer dans le panneau (aucune réduction)")), ("fixed", _l("Montant de réduction")),
+        ("percent", _l("Pourcentage de réduction")), ("item", _l("Article offert"))], validate_choice=False)
+    value = StringField(_l("Montant ou pourcentage"), validators=[Optional()],
+                        render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    item_name = StringField(_l("Article offert"), validators=[Optional()],
+                            render_kw={"autocomplete": "off", "maxlength": 120})
 
 
 class RemoveForm(FlaskForm):
@@ -82,3 +89,9 @@ class SettingsForm(FlaskForm):
     reward_validity_days = StringField(_l("Durée de validité d’une récompense (jours)"),
                                        validators=[DataRequired(_l("Entre 1 et 3650 jours."))],
                                        widget=NumberInput(min=1, step=1), render_kw={"inputmode": "numeric"})
+    redeem_points = StringField(_l("Points utilisés"),
+                                validators=[DataRequired(_l("Un nombre entier de points supérieur à zéro."))],
+                                render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    redeem_value = StringField(_l("valent (en caisse)"),
+                               validators=[DataRequired(_l("Saisissez un montant, par exemple 5 ou 4,50 (0 : les points ne s'utilisent pas en caisse)."))],
+                               render_kw={"inputmode": "decimal", "autocomplete": "off"})

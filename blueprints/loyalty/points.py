@@ -5,6 +5,8 @@ UPDATE, so that concurrent redeems can never spend the same points twice
 nothing there)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select, update
 
 from audit import record
@@ -122,13 +124,80 @@ def earn_for_sale(sale, employee_id: int | None) -> int:
     return points
 
 
-def reverse_for_sale(sale, employee_id: int | None) -> int:
-    """A refunded or voided sale takes back the points it earned, even if the
-    balance goes below zero (the points may have been spent meanwhile)."""
-    if not sale.points_earned or sale.customer_id is None:
+@dataclass
+class Reversal:
+    """What a refund did to the points: spent points given back, earned
+    points taken back, and earned points it could not take back (already
+    spent elsewhere: the balance never goes below zero)."""
+    returned: int = 0
+    taken_back: int = 0
+    unrecovered: int = 0
+
+
+def _share(points: int, share: tuple[int, int]) -> int:
+    numerator, denominator = share
+    if denominator <= 0 or numerator >= denominator:
+        return points
+    return points * numerator // denominator
+
+
+def take_back(customer_id: int, points: int, *, kind: str, employee_id: int | None,
+              sale_id: int | None = None) -> int:
+    """Take up to `points` off a balance without going below zero; returns
+    what was taken. Conditional on the balance just read, retried if it moved."""
+    from flask_babel import gettext as _
+    if points <= 0:
         return 0
-    points = sale.points_earned
-    change_balance(sale.customer_id, -points, kind="refund", employee_id=employee_id,
-                   sale_id=sale.id, allow_negative=True)
-    sale.points_earned = 0
-    return points
+    for _attempt in range(20):
+        balance = db.session.scalar(select(Customer.points_balance).where(Customer.id == customer_id))
+        if balance is None:
+            return 0
+        taken = max(0, min(points, balance))
+        if taken == 0:
+            return 0
+        stmt = (update(Customer).where(Customer.id == customer_id, Customer.points_balance == balance)
+                .values(points_balance=Customer.points_balance - taken)
+                .execution_options(synchronize_session=False))
+        if db.session.execute(stmt).rowcount == 1:
+            db.session.add(PointsEntry(customer_id=customer_id, delta=-taken, kind=kind,
+                                       employee_id=employee_id, sale_id=sale_id))
+            db.session.flush()
+            customer = db.session.get(Customer, customer_id)
+            if customer is not None:
+                db.session.refresh(customer, ["points_balance"])
+            return taken
+    raise PointsError(_("Le solde change sans cesse ; réessayez."), field=None)
+
+
+def reverse_for_sale(sale, employee_id: int | None, share: tuple[int, int] = (1, 1)) -> Reversal:
+    """A refunded or voided sale gives back what it did to the points, in
+    `share` (refunded part of the items / all of them, cumulative: a second
+    partial refund gives back only what the first did not). Spent points come
+    back first, then the earned points are taken back, never below zero:
+    what could not be taken back is recorded (on the sale and as a ledger row
+    of zero points) rather than driving the balance negative. Every row
+    carries the sale's number. The caller commits."""
+    from flask_babel import ngettext
+    result = Reversal()
+    if sale.customer_id is None:
+        return result
+    to_return = _share(sale.points_redeemed or 0, share) - (sale.points_redeemed_returned or 0)
+    member = db.session.scalar(select(Customer.loyalty_member).where(Customer.id == sale.customer_id))
+    if to_return > 0 and member:  # removed from the programme since: no balance to give back to
+        change_balance(sale.customer_id, to_return, kind="return", employee_id=employee_id, sale_id=sale.id)
+        sale.points_redeemed_returned = (sale.points_redeemed_returned or 0) + to_return
+        result.returned = to_return
+    to_take = _share(sale.points_earned or 0, share) - (sale.points_earned_reversed or 0)
+    if to_take > 0:
+        taken = take_back(sale.customer_id, to_take, kind="refund", employee_id=employee_id, sale_id=sale.id)
+        missing = to_take - taken
+        if missing:
+            db.session.add(PointsEntry(customer_id=sale.customer_id, delta=0, kind="unrecovered",
+                                       employee_id=employee_id, sale_id=sale.id,
+                                       reason=ngettext("%(num)s point non repris : déjà utilisé",
+                                                       "%(num)s points non repris : déjà utilisés", missing)))
+            db.session.flush()
+        sale.points_earned_reversed = (sale.points_earned_reversed or 0) + to_take
+        sale.points_unrecovered = (sale.points_unrecovered or 0) + missing
+        result.taken_back, result.unrecovered = taken, missing
+    return result

@@ -157,6 +157,8 @@ def _panel_context(member, **overrides) -> dict:
         "rewards_open": False,
         "points_message": None,
         "reward_error": None,
+        "contact_error": None,
+        "contact_message": None,
     }
     context.update(overrides)
     return context
@@ -190,11 +192,21 @@ def member(customer_id: int):
 def unlink_phone(customer_id: int, phone_id: int):
     member = _member_or_404(customer_id)
     try:
+        was_linked = any(p.id == phone_id and p.linked for p in member.phones)
+        remaining = service.username_after_unlink(member, phone_id)
         service.unlink_phone(member, phone_id, current_user.id)
     except LookupError:
         abort(404)
+    except LoyaltyError as error:
+        db.session.rollback()
+        return _section(_member_or_404(customer_id), "loyalty/_panel_contact.html", 422, contact_error=str(error))
     db.session.commit()
-    return _section(member, "loyalty/_panel_contact.html")
+    message = None
+    if was_linked and remaining == "email":
+        message = _("Numéro dissocié : ce membre garde seulement son adresse courriel comme nom d’utilisateur.")
+        if not is_htmx():
+            flash(message, "info")
+    return _section(member, "loyalty/_panel_contact.html", contact_message=message)
 
 
 @bp.route("/members/<int:customer_id>/groups", methods=["POST"])
@@ -263,7 +275,8 @@ def grant_reward(customer_id: int):
     form = RewardForm(prefix="reward")
     if form.validate_on_submit():
         try:
-            service.grant_reward(member, form.name.data, form.validity_days.data, current_user.id)
+            service.grant_reward(member, form.name.data, form.validity_days.data, current_user.id,
+                                 kind=form.kind.data, value=form.value.data, item_name=form.item_name.data)
             db.session.commit()
         except LoyaltyError as error:
             db.session.rollback()
@@ -442,10 +455,13 @@ def settings():
     """The shop's earn rate: the points a sale to a member earns per unit of currency."""
     shop = ShopSettings.get()
     form = SettingsForm(data={"earn_rate": _format_rate(shop.earn_rate),
-                              "reward_validity_days": str(shop.reward_validity_days)})
+                              "reward_validity_days": str(shop.reward_validity_days),
+                              "redeem_points": str(shop.redeem_points),
+                              "redeem_value": _format_rate(shop.redeem_value_cents / 100)})
     if form.validate_on_submit():
         try:
-            service.update_settings(form.earn_rate.data, form.reward_validity_days.data, current_user.id)
+            service.update_settings(form.earn_rate.data, form.reward_validity_days.data, current_user.id,
+                                    redeem_points=form.redeem_points.data, redeem_value=form.redeem_value.data)
             db.session.commit()
         except LoyaltyError as error:
             db.session.rollback()

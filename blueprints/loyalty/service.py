@@ -272,12 +272,26 @@ def rename(customer: Customer, part: str, value: str, employee_id: int | None) -
     return True
 
 
+def username_after_unlink(customer: Customer, phone_id: int) -> str:
+    """What the member's username would be without this number: "phone"
+    (another linked number remains), "email" (only the address remains) or
+    "none" (no username at all: refused)."""
+    if any(p.linked and p.id != phone_id for p in customer.phones):
+        return "phone"
+    return "email" if customer.email else "none"
+
+
 def unlink_phone(customer: Customer, phone_id: int, employee_id: int | None) -> Phone:
     """Seed 003: an old number is unlinked. It stays in the history but no
-    longer finds the customer as a username or in a search."""
+    longer finds the customer as a username or in a search. The member's only
+    number is unlinked only when an email address remains as their username."""
     phone = next((p for p in customer.phones if p.id == phone_id), None)
     if phone is None:
         raise LookupError(phone_id)
+    if phone.linked and customer.loyalty_member and username_after_unlink(customer, phone_id) == "none":
+        raise LoyaltyError(_("Ce numéro est le seul nom d’utilisateur de ce membre : sans adresse courriel, "
+                             "il ne pourrait plus être retrouvé. Ajoutez d’abord une adresse courriel ou "
+                             "un autre numéro."), "phone")
     if phone.linked:
         phone.linked = False
         phone.unlinked_at = utcnow()
@@ -486,12 +500,43 @@ def _reward_of(customer: Customer, reward_id: int) -> Reward:
     return reward
 
 
-def grant_reward(customer: Customer, name: str, validity_days, employee_id: int | None) -> Reward:
+def reward_kind_values(kind: str | None, value: str | None, item_name: str | None) -> tuple[str | None, int | None, str | None]:
+    """What a reward takes off a sale: none (claimed in the panel only), a fixed
+    amount ("5" or "5,50" in the shop's currency), a percentage (1 to 100) or a
+    free item (its name, as sold)."""
+    from blueprints.sales.service import parse_money
+    from models.loyalty import REWARD_KINDS
+    kind = (kind or "").strip() or None
+    if kind is None:
+        return None, None, None
+    if kind not in REWARD_KINDS:
+        raise LoyaltyError(_("Choisissez le type de récompense."), "kind")
+    if kind == "fixed":
+        cents = parse_money(value)
+        if not cents:
+            raise LoyaltyError(_("Saisissez un montant, par exemple 5 ou 4,50."), "value")
+        return kind, cents, None
+    if kind == "percent":
+        text = (value or "").strip().rstrip("%").strip()
+        if not text.isdigit() or not 1 <= int(text) <= 100:
+            raise LoyaltyError(_("Un pourcentage entier entre 1 et 100."), "value")
+        return kind, int(text), None
+    item = _clean_name(item_name)
+    if not item:
+        raise LoyaltyError(_("Saisissez l'article offert, tel qu'il est vendu."), "item_name")
+    if len(item) > 120:
+        raise LoyaltyError(_("%(max)s caractères au plus.", max=120), "item_name")
+    return kind, None, item
+
+
+def grant_reward(customer: Customer, name: str, validity_days, employee_id: int | None,
+                 kind: str | None = None, value: str | None = None, item_name: str | None = None) -> Reward:
     name = _clean_name(name)
     if not name:
         raise LoyaltyError(_("Saisissez le nom de la récompense."), "name")
     if len(name) > 120:
         raise LoyaltyError(_("%(max)s caractères au plus.", max=120), "name")
+    kind, amount, item = reward_kind_values(kind, value, item_name)
     text = str(validity_days if validity_days is not None else "").strip()
     if text == "":
         days = ShopSettings.get().reward_validity_days
@@ -500,7 +545,8 @@ def grant_reward(customer: Customer, name: str, validity_days, employee_id: int 
     else:
         raise LoyaltyError(_("Entre 1 et 3650 jours."), "validity_days")
     now = utcnow()
-    reward = Reward(customer_id=customer.id, name=name, earned_at=now, expires_at=now + timedelta(days=days))
+    reward = Reward(customer_id=customer.id, name=name, earned_at=now, expires_at=now + timedelta(days=days),
+                    kind=kind, value=amount, item_name=item)
     db.session.add(reward)
     db.session.flush()
     record("reward_granted", "customer", customer.id, employee_id=employee_id,
@@ -552,9 +598,22 @@ def remove_from_programme(customer: Customer, employee_id: int | None) -> int:
 
 # --- settings -----------------------------------------------------------------------------------
 
-def update_settings(earn_rate: str, reward_validity_days: str, employee_id: int | None) -> ShopSettings:
-    """The shop's earn rate (points per whole unit of currency) and how long
-    an earned reward can be claimed."""
+def update_settings(earn_rate: str, reward_validity_days: str, employee_id: int | None,
+                    redeem_points: str | None = None, redeem_value: str | None = None) -> ShopSettings:
+    """The shop's earn rate (points per whole unit of currency), how long
+    an earned reward can be claimed, and the redemption rate at the till
+    (redeem_points points are worth redeem_value; None leaves it as it is)."""
+    from blueprints.sales.service import parse_money
+    redeem = None
+    if redeem_points is not None or redeem_value is not None:
+        points_text = (redeem_points or "").strip()
+        if not re.fullmatch(r"\d{1,6}", points_text) or int(points_text) <= 0:
+            raise LoyaltyError(_("Un nombre entier de points supérieur à zéro."), "redeem_points")
+        cents = parse_money(redeem_value)
+        if cents is None or cents > 100_000_00:
+            raise LoyaltyError(_("Saisissez un montant, par exemple 5 ou 4,50 (0 : les points ne s'utilisent pas en caisse)."),
+                               "redeem_value")
+        redeem = (int(points_text), cents)
     text = re.sub(r"\s", "", earn_rate or "").replace(",", ".")
     try:
         rate = Decimal(text)
@@ -573,6 +632,9 @@ def update_settings(earn_rate: str, reward_validity_days: str, employee_id: int 
     if settings.reward_validity_days != int(days_text):
         settings.reward_validity_days = int(days_text)
         changed.append("reward_validity_days")
+    if redeem is not None and (settings.redeem_points, settings.redeem_value_cents) != redeem:
+        settings.redeem_points, settings.redeem_value_cents = redeem
+        changed.append("redemption_rate")
     db.session.flush()
     if changed:
         record("settings_changed", "settings", settings.id, employee_id=employee_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from audit import record_contact_view
 from blueprints.customers.search import CustomerQuery, customer_select
 from blueprints.sales import bp
-from blueprints.sales import service
+from blueprints.sales import discounts, service
 from blueprints.sales.forms import CounterCustomerForm, NameForm, apply_errors
 from blueprints.sales.service import SaleError
 from blueprints.sales.transactions import TransactionQuery, invoices_by_sale, keyset_page, transaction_select
@@ -74,16 +75,48 @@ def _state_from_form(form) -> dict:
                       "price": form.get("entry_price", "")}}
 
 
+def _sale_customer(customer_id) -> Customer | None:
+    """The customer the sale form names, when they may be on a sale."""
+    if not customer_id or not can(current_user, "customers.basic"):
+        return None
+    try:
+        customer = db.session.get(Customer, int(customer_id))
+    except (TypeError, ValueError):
+        return None
+    if customer is None or customer.archived or customer.anonymised:
+        return None
+    return customer
+
+
+def _quote(lines, form, op: str = "") -> tuple[discounts.Quote, dict]:
+    """The discount lines the screen shows, from the form's choices and one tap (`op`)."""
+    customer = _sale_customer(form.get("customer_id"))
+    adjustments = discounts.Adjustments.from_form(form, customer.id if customer else None)
+    errors = {}
+    if customer is not None and discounts.is_adjustment(op):
+        adjustments, errors = discounts.apply_op(adjustments, op, form.get("points_wanted"))
+    quote = discounts.quote(lines, customer, adjustments, may_redeem=can(current_user, "loyalty.points"))
+    errors = {**quote.errors, **errors}
+    if op == "points:set" and not errors and adjustments.points > quote.adjustments.points:
+        errors["redeem_points"] = ngettext(
+            "%(num)s point utilisé : jamais plus que le solde ni que le total de la vente.",
+            "%(num)s points utilisés : jamais plus que le solde ni que le total de la vente.",
+            quote.adjustments.points)
+    return quote, errors
+
+
 def _screen(status: int = 200, *, lines=None, entry=None, errors=None, values=None, picked=None,
             customer_q: str = "", customer_results=None, focus_entry: bool = False,
-            fragment: str = "sales/_sale_form.html"):
+            fragment: str = "sales/_sale_form.html", quote=None):
     options, default = _locations()
     values = values or {}
     location_id = values.get("location_id") or (default.id if default else None)
     lines = lines or []
+    if quote is None:
+        quote = discounts.quote(lines, None, discounts.Adjustments(), may_redeem=False)
     return render_htmx("sales/new.html", fragment, status=status,
                        locations=options, location_id=str(location_id or ""), lines=lines,
-                       total_cents=sum(line.total_cents for line in lines),
+                       total_cents=quote.total_cents, quote=quote,
                        entry=entry or {"name": "", "qty": "1", "price": ""}, errors=errors or {},
                        values=values, picked=picked, customer_q=customer_q,
                        customer_results=customer_results, focus_entry=focus_entry,
@@ -122,15 +155,18 @@ def new():
         customer_id=customer_id, card_brand=values["card_brand"] or None,
         card_last4=values["card_last4"] or None, card_holder_name=values["card_holder_name"] or None,
         allowed_location_ids={loc.id for loc in options},
-        pending_entry=bool(state["entry"]["name"].strip()), extra_errors=extra)
+        pending_entry=bool(state["entry"]["name"].strip()), extra_errors=extra,
+        adjustments=discounts.Adjustments.from_form(form, customer_id),
+        may_redeem=can(current_user, "loyalty.points"))
     try:
         sale = service.record_sale(req, current_user.id)
         db.session.commit()
     except SaleError as error:
         db.session.rollback()
         picked = _picked(customer_id)[0] if "customer_id" not in error.errors else None
+        quote, _errors = _quote(state["lines"], form)
         return _screen(422, lines=state["lines"], entry=state["entry"], errors=error.errors,
-                       values=values, picked=picked)
+                       values=values, picked=picked, quote=quote)
     flash(_("Vente enregistrée : %(total)s.", total=_money(sale.total_cents)), "success")
     return hx_redirect(url_for("sales.sale", sale_id=sale.id))
 
@@ -161,6 +197,10 @@ def update():
             entry, focus = {"name": "", "qty": "1", "price": ""}, True
     except SaleError as error:
         errors, status = error.errors, 422
+    quote, quote_errors = _quote(lines, form, op)
+    if quote_errors:
+        errors.update(quote_errors)
+        status = 422 if discounts.is_adjustment(op) else status
     picked, customer_q, results = None, "", None
     if not is_htmx() and can(current_user, "customers.basic"):
         picked, refused = _picked(form.get("customer_id"))
@@ -169,9 +209,13 @@ def update():
         customer_q = (form.get("customer_q") or "").strip()
         if picked is None and customer_q:
             results = _search(customer_q)
+    # A discount's tap (or another customer on the sale) changes the discounts
+    # only: the item being typed is left alone.
+    fragment = "sales/_discounts_response.html" if discounts.is_adjustment(op) or op == "refresh" \
+        else "sales/_lines_response.html"
     return _screen(status, lines=lines, entry=entry, errors=errors, values=values, picked=picked,
                    customer_q=customer_q, customer_results=results, focus_entry=focus,
-                   fragment="sales/_lines_response.html")
+                   fragment=fragment, quote=quote)
 
 
 # --- the customer on the sale screen ----------------------------------------
@@ -183,13 +227,47 @@ def _search(term: str) -> list:
     return [(customer_view(current_user, customer, region), customer) for customer in db.session.scalars(stmt)]
 
 
+ARCHIVED_LIMIT = 3
+
+
+def _archived_matches(term: str) -> list:
+    """Archived customers the term finds (the same rule), said as such rather
+    than "no match": they cannot join a sale until unarchived (seed 000)."""
+    region = ShopSettings.get().phone_region
+    stmt = (customer_select(current_user, CustomerQuery(q=term, archived=True), region)
+            .where(Customer.archived.is_(True)).limit(ARCHIVED_LIMIT))
+    return [customer_view(current_user, customer, region) for customer in db.session.scalars(stmt)]
+
+
 @bp.route("/counter/customers")
 @requires("access.register", "customers.basic")
 def customer_search():
-    """Search as you type: the directory's own rule (archived customers are never offered)."""
+    """Search as you type: the directory's own rule. Archived customers are
+    never offered for the sale; when only archived ones match, they are named."""
     term = (request.args.get("customer_q") or "").strip()[:100]
-    return render_template("sales/_customer_results.html", results=_search(term) if term else None,
+    results = _search(term) if term else None
+    archived = _archived_matches(term) if term and not results else []
+    return render_template("sales/_customer_results.html", results=results, archived=archived,
                            customer_q=term)
+
+
+@bp.route("/counter/customers/<int:customer_id>/unarchive", methods=["POST"])
+@requires("access.register", "customers.archive")
+def customer_unarchive(customer_id: int):
+    """Désarchiver from the sale screen, and the customer joins the sale."""
+    from blueprints.customers.archiving import unarchive_customer
+    customer = _customer_for_name(customer_id)
+    try:
+        unarchive_customer(customer)
+        db.session.commit()
+    except service.CustomerError as error:
+        db.session.rollback()
+        return render_template("errors/_message.html", message=str(error)), 409
+    if not is_htmx():
+        flash(_("Client désarchivé : il peut être ajouté à la vente."), "success")
+        return redirect(url_for("sales.new"))
+    return render_template("sales/_customer_block.html", picked=_panel(customer), errors={},
+                           refresh_lines=True)
 
 
 @bp.route("/counter/customer")
@@ -202,8 +280,8 @@ def customer_block():
     if picked:
         record_contact_view(picked["view"], via="counter")
         db.session.commit()
-    return render_template("sales/_customer_block.html", picked=picked, errors=errors, customer_q=""), \
-        (422 if refused else 200)
+    return render_template("sales/_customer_block.html", picked=picked, errors=errors, customer_q="",
+                           refresh_lines=True), (422 if refused else 200)
 
 
 @bp.route("/counter/customers/new", methods=["GET", "POST"])
@@ -226,7 +304,8 @@ def customer_add():
             apply_errors(form, error.errors)
             return render_template("sales/_customer_add.html", form=form, may_email=may_email,
                                    may_phone=may_phone), 422
-        return render_template("sales/_customer_block.html", picked=_panel(customer), errors={})
+        return render_template("sales/_customer_block.html", picked=_panel(customer), errors={},
+                               refresh_lines=True)
     return render_template("sales/_customer_add.html", form=form, may_email=may_email, may_phone=may_phone)
 
 
@@ -299,13 +378,44 @@ def sale(sale_id: int):
     return render_template("sales/sale.html", sale=record, invoice=invoice)
 
 
-@bp.route("/<int:sale_id>/cancel", methods=["POST"])
-@requires("sales.refund")
-def cancel(sale_id: int):
-    """Refund or void (after the confirmation on the button)."""
-    action = request.form.get("action", "")
+def _refund_messages(outcome) -> list[tuple[str, str]]:
+    """What the cashier is told after a refund: the money, the points both
+    ways, what could not be taken back, and the rewards given back."""
+    from flask_babel import format_date
+    sale = outcome.sale
+    if sale.status == "refunded":
+        messages = [(_("Vente remboursée."), "success")]
+    elif sale.status == "voided":
+        messages = [(_("Vente annulée."), "success")]
+    else:
+        messages = [(_("Remboursement partiel : %(amount)s.", amount=_money(outcome.refunded_cents)), "success")]
+    if outcome.points_returned:
+        messages.append((ngettext("%(num)s point utilisé dans la vente est rendu au client.",
+                                  "%(num)s points utilisés dans la vente sont rendus au client.",
+                                  outcome.points_returned), "success"))
+    if outcome.points_taken_back:
+        messages.append((ngettext("%(num)s point gagné avec la vente est repris.",
+                                  "%(num)s points gagnés avec la vente sont repris.",
+                                  outcome.points_taken_back), "success"))
+    if outcome.points_unrecovered:
+        messages.append((ngettext(
+            "%(num)s point gagné avec cette vente n'a pas pu être repris : le client l'a déjà utilisé "
+            "(un solde ne descend jamais sous zéro).",
+            "%(num)s points gagnés avec cette vente n'ont pas pu être repris : le client les a déjà utilisés "
+            "(un solde ne descend jamais sous zéro).", outcome.points_unrecovered), "warning"))
+    for reward in outcome.rewards_restored:
+        messages.append((_("Récompense « %(name)s » rendue : de nouveau Obtenue.", name=reward.name)
+                         + (" " + _("Valable jusqu'au %(date)s.", date=format_date(reward.expires_at, "short"))
+                            if reward.expires_at else ""), "success"))
+    for reward in outcome.rewards_expired:
+        messages.append((_("Récompense « %(name)s » rendue, mais elle a expiré le %(date)s.",
+                           name=reward.name, date=format_date(reward.expires_at, "short")), "warning"))
+    return messages
+
+
+def _after_refund(sale_id: int, work):
     try:
-        record = service.cancel_sale(sale_id, action, current_user.id)
+        outcome = work()
         db.session.commit()
     except LookupError:
         db.session.rollback()
@@ -316,8 +426,29 @@ def cancel(sale_id: int):
             return render_template("errors/_message.html", message=str(error)), 409
         flash(str(error), "error")
         return redirect(url_for("sales.sale", sale_id=sale_id))
-    flash(_("Vente remboursée.") if record.status == "refunded" else _("Vente annulée."), "success")
+    for message, category in _refund_messages(outcome):
+        flash(message, category)
     return hx_redirect(url_for("sales.sale", sale_id=sale_id))
+
+
+@bp.route("/<int:sale_id>/cancel", methods=["POST"])
+@requires("sales.refund")
+def cancel(sale_id: int):
+    """Refund or void (after the confirmation on the button)."""
+    action = request.form.get("action", "")
+    return _after_refund(sale_id, lambda: service.refund_sale(sale_id, action, current_user.id))
+
+
+@bp.route("/<int:sale_id>/refund-items", methods=["POST"])
+@requires("sales.refund")
+def refund_items(sale_id: int):
+    """A partial refund: the quantities chosen per item (refund_qty_<item id>)."""
+    quantities = {}
+    for key, value in request.form.items():
+        if key.startswith("refund_qty_") and key[11:].isdigit():
+            text = (value or "").strip()
+            quantities[int(key[11:])] = int(text) if text.isdigit() and len(text) <= 6 else -1 if text else 0
+    return _after_refund(sale_id, lambda: service.refund_items(sale_id, quantities, current_user.id))
 
 
 # --- invoices ----------------------------------------------------------------

@@ -23,6 +23,7 @@ from blueprints.customers.service import CustomerError, create_customer, ensure_
 import purchase_index
 from audit import record
 from blueprints.loyalty.points import earn_for_sale, reverse_for_sale
+from blueprints.sales import discounts
 from extensions import db
 from models import Customer, Invoice, Location, Sale, SaleItem
 from models.base import utcnow
@@ -204,6 +205,9 @@ class SaleRequest:
     allowed_location_ids: set[int] | None = None  # None: every active location
     pending_entry: bool = False  # an item typed but not added: refuse rather than guess
     extra_errors: dict = field(default_factory=dict)
+    # The discounts the cashier chose (points, a reward, the customer's default discount).
+    adjustments: discounts.Adjustments | None = None
+    may_redeem: bool = True  # the employee may spend points and rewards (loyalty.points)
 
 
 def _validate(req: SaleRequest) -> tuple[Location | None, Customer | None]:
@@ -299,14 +303,30 @@ def record_sale(req: SaleRequest, employee_id: int | None) -> Sale:
     if req.payment_method == "card" and customer is None and holder:
         customer, link = find_or_create_card_customer(holder, req.card_brand, req.card_last4)
     now = utcnow()
-    total = sum(line.total_cents for line in req.lines)
+    # Discounts only for a customer chosen by the cashier (a card's profile
+    # found at checkout was not on the screen: nothing was chosen for it).
+    adjustments = req.adjustments or discounts.Adjustments(for_customer=req.customer_id)
+    try:
+        priced = discounts.quote(req.lines, customer if link == "chosen" else None, adjustments,
+                                 may_redeem=req.may_redeem, strict=True)
+    except discounts.DiscountError as error:
+        raise SaleError(error.errors)
+    total = priced.total_cents
     card = req.payment_method == "card"
     sale = Sale(location_id=location.id, employee_id=employee_id, customer=customer,
                 customer_link=link if customer is not None else None, created_at=now,
                 total_cents=total, status="completed", payment_method=req.payment_method,
                 card_brand=req.card_brand if card else None,
                 card_last4=req.card_last4 if card else None,
-                card_holder_name=holder if card else None)
+                card_holder_name=holder if card else None,
+                subtotal_cents=priced.subtotal_cents)
+    for line in priced.discounts:
+        if line.kind == "customer":
+            sale.customer_discount_percent, sale.customer_discount_cents = line.percent, line.cents
+        elif line.kind == "reward":
+            sale.reward_label, sale.reward_discount_cents = line.label[:120], line.cents
+        elif line.kind == "points":
+            sale.points_redeemed, sale.points_discount_cents = line.points, line.cents
     db.session.add(sale)
     db.session.flush()
     # One executemany for the lines, whatever their number.
@@ -316,7 +336,11 @@ def record_sale(req: SaleRequest, employee_id: int | None) -> Sale:
     purchase_index.index_sales(db.session.connection(), [sale.id])
     if customer is not None:
         _add_visit(customer.id, total, now)
-        earn_for_sale(sale, employee_id)
+        try:
+            discounts.spend(sale, priced, employee_id)
+        except discounts.DiscountError as error:
+            raise SaleError(error.errors)
+        earn_for_sale(sale, employee_id)  # on what was paid
     if req.payment_method == "invoice":
         create_invoice(sale)
     return sale
@@ -343,12 +367,13 @@ def create_invoice(sale: Sale) -> Invoice:
 
 def refresh_customer_summaries(customer_ids) -> None:
     """Recompute visits, total spent, first and last visit from the customer's
-    completed sales (refunded and voided ones do not count), one UPDATE each."""
+    completed sales (refunded and voided ones do not count, nor the refunded
+    part of a partly refunded one), one UPDATE each."""
     for customer_id in {cid for cid in customer_ids if cid is not None}:
         completed = and_(Sale.customer_id == customer_id, Sale.status == "completed")
         stmt = (update(Customer).where(Customer.id == customer_id)
                 .values(visit_count=select(func.count(Sale.id)).where(completed).scalar_subquery(),
-                        total_spent_cents=select(func.coalesce(func.sum(Sale.total_cents), 0))
+                        total_spent_cents=select(func.coalesce(func.sum(Sale.total_cents - Sale.refunded_cents), 0))
                         .where(completed).scalar_subquery(),
                         first_visit_at=select(func.min(Sale.created_at)).where(completed).scalar_subquery(),
                         last_visit_at=select(func.max(Sale.created_at)).where(completed).scalar_subquery())
@@ -357,9 +382,38 @@ def refresh_customer_summaries(customer_ids) -> None:
         _expire_summary(customer_id)
 
 
-def cancel_sale(sale_id: int, action: str, employee_id: int | None) -> Sale:
-    """Refund or void a completed sale: its points are taken back, its open
-    invoice is cancelled and the customer's summary no longer counts it."""
+@dataclass
+class RefundOutcome:
+    """What a refund did, for the message to the cashier."""
+    sale: Sale
+    refunded_cents: int = 0
+    points_returned: int = 0
+    points_taken_back: int = 0
+    points_unrecovered: int = 0
+    rewards_restored: list = field(default_factory=list)
+    rewards_expired: list = field(default_factory=list)
+
+
+def _give_back(sale: Sale, share: tuple[int, int], whole: bool, employee_id: int | None,
+               outcome: RefundOutcome) -> None:
+    """Points (spent and earned) in `share`, and the rewards when the whole sale goes."""
+    reversal = reverse_for_sale(sale, employee_id, share)
+    outcome.points_returned = reversal.returned
+    outcome.points_taken_back = reversal.taken_back
+    outcome.points_unrecovered = reversal.unrecovered
+    if whole:
+        restored = discounts.restore_rewards(sale, employee_id)
+        now = utcnow()
+        outcome.rewards_restored = [r for r in restored if r.expires_at is None or r.expires_at >= now]
+        outcome.rewards_expired = [r for r in restored if r.expires_at is not None and r.expires_at < now]
+
+
+def refund_sale(sale_id: int, action: str, employee_id: int | None) -> RefundOutcome:
+    """Refund or void a completed sale (what is left of it after partial
+    refunds), in the caller's one transaction: the points it earned are
+    taken back and the points it spent given back, a reward it spent is
+    Obtenue again, its open invoice is cancelled and the customer's summary
+    no longer counts it."""
     if action not in ("refund", "void"):
         raise SaleError(_("Action inconnue."))
     sale = db.session.get(Sale, sale_id)
@@ -373,16 +427,70 @@ def cancel_sale(sale_id: int, action: str, employee_id: int | None) -> Sale:
         db.session.refresh(sale, ["status"])
         raise SaleError(_("Cette vente est déjà remboursée ou annulée."))
     set_committed_value(sale, "status", new_status)
-    points_taken_back = reverse_for_sale(sale, employee_id)
+    outcome = RefundOutcome(sale, refunded_cents=sale.total_cents - (sale.refunded_cents or 0))
+    sale.refunded_cents = sale.total_cents
+    for item in sale.items:
+        item.refunded_quantity = item.quantity
+    _give_back(sale, (1, 1), True, employee_id, outcome)
     if new_status == "voided":  # a voided sale never happened: nobody bought its items
         purchase_index.forget_sale(db.session.connection(), sale.id)
     db.session.execute(update(Invoice).where(Invoice.sale_id == sale_id, Invoice.status == "open")
                        .values(status="cancelled").execution_options(synchronize_session=False))
+    db.session.flush()
     refresh_customer_summaries([sale.customer_id])
     record(f"sale_{new_status}", "sale", sale.id, employee_id=employee_id,
-           details={"customer": sale.customer_id, "points_taken_back": points_taken_back})
+           details={"customer": sale.customer_id, "points_taken_back": outcome.points_taken_back,
+                    "points_returned": outcome.points_returned, "points_unrecovered": outcome.points_unrecovered,
+                    "rewards_restored": len(outcome.rewards_restored) + len(outcome.rewards_expired)})
     db.session.flush()
-    return sale
+    return outcome
+
+
+def cancel_sale(sale_id: int, action: str, employee_id: int | None) -> Sale:
+    return refund_sale(sale_id, action, employee_id).sale
+
+
+def refund_items(sale_id: int, quantities: dict[int, int], employee_id: int | None) -> RefundOutcome:
+    """A partial refund: some of the sale's items (item id -> quantity). The
+    money and the points go back in proportion of the items' value (the
+    discounts spread over every item); refunding what is left ends the sale
+    as Remboursée, which also gives back its reward. The caller commits."""
+    sale = db.session.get(Sale, sale_id)
+    if sale is None:
+        raise LookupError(sale_id)
+    if sale.status != "completed":
+        raise SaleError(_("Cette vente est déjà remboursée ou annulée."))
+    by_id = {item.id: item for item in sale.items}
+    wanted = {item_id: qty for item_id, qty in quantities.items() if qty}
+    if not wanted:
+        raise SaleError(_("Choisissez au moins un article à rembourser."), "items")
+    for item_id, qty in wanted.items():
+        item = by_id.get(item_id)
+        if item is None or qty < 0 or qty > item.refundable_quantity:
+            raise SaleError(_("Cette quantité dépasse ce qui reste à rembourser."), "items")
+    if all(wanted.get(item.id, 0) == item.refundable_quantity for item in sale.items):
+        return refund_sale(sale_id, "refund", employee_id)
+    # The sale's row is the lock: a concurrent refund of the same sale waits or is refused.
+    before = sale.refunded_cents or 0
+    changed = db.session.execute(
+        update(Sale).where(Sale.id == sale_id, Sale.status == "completed", Sale.refunded_cents == before)
+        .values(refunded_cents=before).execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        raise SaleError(_("Cette vente vient d'être modifiée : rechargez la page."))
+    for item_id, qty in wanted.items():
+        by_id[item_id].refunded_quantity += qty
+    items_total = sum(item.line_total_cents for item in sale.items) or 1
+    refunded_value = sum(item.refunded_quantity * item.unit_price_cents for item in sale.items)
+    sale.refunded_cents = sale.total_cents * refunded_value // items_total
+    outcome = RefundOutcome(sale, refunded_cents=sale.refunded_cents - before)
+    _give_back(sale, (refunded_value, items_total), False, employee_id, outcome)
+    db.session.flush()
+    refresh_customer_summaries([sale.customer_id])
+    record("sale_partly_refunded", "sale", sale.id, employee_id=employee_id,
+           details={"customer": sale.customer_id, "points_taken_back": outcome.points_taken_back,
+                    "points_returned": outcome.points_returned, "points_unrecovered": outcome.points_unrecovered})
+    db.session.flush()
+    return outcome
 
 
 def settle_invoice(invoice_id: int, employee_id: int | None) -> Invoice:

@@ -527,6 +527,9 @@ ACTION_LABELS = {
     "permission_set_deleted": _l("Ensemble supprimé"),
     "permission_set_default": _l("Ensemble par défaut changé"),
     "audit_exported": _l("Journal d'audit exporté"),
+    "points_spent": _l("Points utilisés dans une vente"),
+    "reward_restored": _l("Récompense rendue (vente remboursée)"),
+    "sale_partly_refunded": _l("Vente remboursée en partie"),
 }
 
 

@@ -142,7 +142,9 @@ def test_tag_editor_suggests_existing_groups(signed_in_page, live_server, app, m
 
 
 def test_unlinking_a_phone_asks_first_then_keeps_it_in_history(signed_in_page, live_server, app, make_customer):
-    member_id = member(app, make_customer, first_name="Élodie", last_name="Dupont", phones=["06 12 34 56 78"])
+    # With an email: unlinking her only number leaves the email as her username.
+    member_id = member(app, make_customer, first_name="Élodie", last_name="Dupont", phones=["06 12 34 56 78"],
+                       email="elodie@example.fr")
     page = signed_in_page("manager")
     dialog = _open_panel(page, live_server, "Élodie Dupont")
     page.once("dialog", lambda confirm: confirm.dismiss())

@@ -74,9 +74,9 @@ def test_refunded_sale_takes_its_points_back(db_session, shop, member_id):
     ledger.earn_for_sale(sale, None)
     db_session.commit()
     sale.status = "refunded"
-    assert ledger.reverse_for_sale(sale, None) == 40
+    assert ledger.reverse_for_sale(sale, None).taken_back == 40
     db_session.commit()
-    assert sale.points_earned == 0
+    assert sale.points_earned_reversed == 40
     kinds = db_session.scalars(select(PointsEntry.kind).order_by(PointsEntry.id)).all()
     assert kinds == ["earn", "refund"]
     assert balance_and_ledger(member_id) == (0, 0)
@@ -85,26 +85,54 @@ def test_refunded_sale_takes_its_points_back(db_session, shop, member_id):
 def test_reversing_twice_takes_points_back_once(db_session, shop, member_id):
     sale = _sale(db_session, shop, member_id, 4000)
     ledger.earn_for_sale(sale, None)
-    assert ledger.reverse_for_sale(sale, None) == 40
-    assert ledger.reverse_for_sale(sale, None) == 0
+    assert ledger.reverse_for_sale(sale, None).taken_back == 40
+    assert ledger.reverse_for_sale(sale, None).taken_back == 0
     db_session.commit()
     assert balance_and_ledger(member_id) == (0, 0)
 
 
-def test_voided_sale_takes_points_back_even_if_already_spent(db_session, shop, member_id):
+def test_voided_sale_never_takes_the_balance_below_zero(db_session, shop, member_id):
     sale = _sale(db_session, shop, member_id, 3000)
     ledger.earn_for_sale(sale, None)
-    ledger.redeem_points(member_id, 30, employee_id=None)
+    ledger.redeem_points(member_id, 20, employee_id=None)
     sale.status = "voided"
-    assert ledger.reverse_for_sale(sale, None) == 30
+    reversal = ledger.reverse_for_sale(sale, None)
+    assert (reversal.taken_back, reversal.unrecovered) == (10, 20)
     db_session.commit()
-    assert balance_and_ledger(member_id) == (-30, -30)
+    assert balance_and_ledger(member_id) == (0, 0)
+    assert sale.points_unrecovered == 20
+    rows = db_session.execute(select(PointsEntry.kind, PointsEntry.delta, PointsEntry.sale_id)
+                              .order_by(PointsEntry.id)).all()
+    assert [tuple(row) for row in rows][-2:] == [("refund", -10, sale.id), ("unrecovered", 0, sale.id)]
+
+
+def test_reversal_gives_back_spent_points_before_taking_earned_ones(db_session, shop, member_id):
+    sale = _sale(db_session, shop, member_id, 3000)
+    sale.points_redeemed = 100
+    ledger.earn_for_sale(sale, None)  # +30, the balance is 30
+    sale.status = "refunded"
+    reversal = ledger.reverse_for_sale(sale, None)
+    assert (reversal.returned, reversal.taken_back, reversal.unrecovered) == (100, 30, 0)
+    db_session.commit()
+    assert balance_and_ledger(member_id) == (100, 100)
+
+
+def test_partial_reversal_is_proportional_and_cumulative(db_session, shop, member_id):
+    sale = _sale(db_session, shop, member_id, 4000)
+    sale.points_redeemed = 10
+    ledger.earn_for_sale(sale, None)  # +40
+    first = ledger.reverse_for_sale(sale, None, share=(1, 4))
+    assert (first.returned, first.taken_back) == (2, 10)
+    second = ledger.reverse_for_sale(sale, None, share=(1, 1))
+    assert (second.returned, second.taken_back) == (8, 30)
+    db_session.commit()
+    assert balance_and_ledger(member_id) == (10, 10)
 
 
 def test_reversing_a_sale_that_earned_nothing_writes_nothing(db_session, shop, member_id):
     sale = _sale(db_session, shop, member_id, 50)  # 0.50: no whole point
     assert ledger.earn_for_sale(sale, None) == 0
-    assert ledger.reverse_for_sale(sale, None) == 0
+    assert ledger.reverse_for_sale(sale, None).taken_back == 0
     assert db_session.scalar(select(PointsEntry)) is None
 
 

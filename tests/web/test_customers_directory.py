@@ -82,17 +82,17 @@ def test_search_by_phone_in_any_format(signed_in, people, term):
     assert "Élodie Dupont" in html and "Marc" not in html
 
 
-def test_search_over_email_the_employee_may_not_view_finds_nothing(signed_in, people):
+def test_search_over_part_of_a_field_the_employee_may_not_view_finds_nothing(signed_in, people):
     cashier = signed_in("cashier")
     assert "0 client" in results(cashier, q="orange.fr")
-    assert "0 client" in results(cashier, q="0612345678")
+    assert "0 client" in results(cashier, q="06 12 34 56")
     assert "Élodie" in results(cashier, q="elodie")  # names are always searchable
 
 
-def test_search_over_a_masked_field_finds_nothing(signed_in, people):
+def test_search_over_part_of_a_masked_field_finds_nothing(signed_in, people):
     client = signed_in(capabilities={"customers.basic", "customers.email.masked", "customers.phone.masked"})
     assert "0 client" in results(client, q="orange.fr")
-    assert "0 client" in results(client, q="06 12 34 56 78")
+    assert "0 client" in results(client, q="56 78")
 
 
 def test_marketing_only_contacts_are_not_searchable_with_view_level(signed_in, make_customer):
@@ -101,9 +101,12 @@ def test_marketing_only_contacts_are_not_searchable_with_view_level(signed_in, m
     make_customer(first_name="Lise", last_name="Nova", email="lise.nova@example.com", phones=["06 98 76 54 32"],
                   origin="marketing")
     viewer = signed_in(capabilities={"customers.basic", "customers.email.view", "customers.phone.view"})
-    assert "0 client" in results(viewer, q="lise.nova@example.com")
-    assert "0 client" in results(viewer, q="0698765432")
+    assert "0 client" in results(viewer, q="lise.nova@example")
+    assert "0 client" in results(viewer, q="06 98 76")
     assert "Lise Nova" in results(viewer, q="lise")
+    # The complete value finds her (the full-value lookup rule), still masked.
+    html = results(viewer, q="0698765432")
+    assert "Lise Nova" in html and "98 76" not in html
 
 
 def test_marketing_only_contacts_are_searchable_with_edit_level(signed_in, make_customer):

@@ -62,10 +62,10 @@ def test_search_finds_by_phone_only_for_who_may_view_phones(app, signed_in, make
     assert "Élodie" in _page(client, "/loyalty?q=elo")
 
 
-def test_cashier_search_by_phone_finds_nothing_and_sees_no_contact_columns(app, signed_in, make_customer):
+def test_cashier_search_by_part_of_a_phone_finds_nothing_and_sees_no_contact_columns(app, signed_in, make_customer):
     member(app, make_customer, first_name="Élodie", phones=["06 12 34 56 78"], email="elodie@example.fr")
     client = signed_in("cashier")
-    html = _page(client, "/loyalty?q=0612345678")
+    html = _page(client, "/loyalty?q=06123456")
     assert "Élodie" not in html
     html = _page(client, "/loyalty")
     assert "Élodie" in html and "elodie@example.fr" not in html and "06 12 34 56 78" not in html

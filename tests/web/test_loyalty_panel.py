@@ -45,7 +45,7 @@ def test_masked_phone_level_shows_the_last_two_digits_and_no_unlink(app, signed_
 
 
 def test_unlink_keeps_the_number_in_history_and_it_no_longer_finds_the_member(app, signed_in, make_customer):
-    member_id = member(app, make_customer, phones=["06 12 34 56 78"])
+    member_id = member(app, make_customer, phones=["06 12 34 56 78", "07 98 76 54 32"])
     phone_id = read(app, member_id).phones[0].id
     client = signed_in("manager")
     response = client.htmx("post", f"/loyalty/members/{member_id}/phones/{phone_id}/unlink")
@@ -219,3 +219,35 @@ def test_removal_needs_loyalty_remove(app, signed_in, make_customer):
     assert client.htmx("post", f"/loyalty/members/{member_id}/remove", data={"remove-confirm": "y"}).status_code == 403
     assert "Retirer du programme" not in client.get(f"/loyalty/members/{member_id}").get_data(as_text=True)
     assert read(app, member_id).loyalty_member is True
+
+
+def test_unlinking_the_only_number_warns_that_the_email_stays_the_username(app, signed_in, make_customer):
+    member_id = member(app, make_customer, phones=["06 12 34 56 78"], email="elodie@example.fr")
+    phone_id = read(app, member_id).phones[0].id
+    client = signed_in("manager")
+    panel = client.get(f"/loyalty/members/{member_id}").get_data(as_text=True)
+    assert "gardera seulement son adresse courriel comme nom d’utilisateur" in panel
+    response = client.htmx("post", f"/loyalty/members/{member_id}/phones/{phone_id}/unlink")
+    assert response.status_code == 200
+    assert "garde seulement son adresse courriel comme nom d’utilisateur" in response.get_data(as_text=True)
+    assert read(app, member_id).phones[0].linked is False
+
+
+def test_unlinking_the_only_username_is_refused(app, signed_in, make_customer):
+    member_id = member(app, make_customer, phones=["06 12 34 56 78"])  # no email
+    phone_id = read(app, member_id).phones[0].id
+    client = signed_in("manager")
+    panel = client.get(f"/loyalty/members/{member_id}").get_data(as_text=True)
+    assert "Seul nom d’utilisateur de ce membre" in panel and f"/phones/{phone_id}/unlink" not in panel
+    response = client.htmx("post", f"/loyalty/members/{member_id}/phones/{phone_id}/unlink")
+    assert response.status_code == 422
+    assert "seul nom d’utilisateur de ce membre" in response.get_data(as_text=True)
+    assert read(app, member_id).phones[0].linked is True
+    assert "phone_unlinked" not in _actions(app)
+
+
+def test_unlinking_one_of_two_numbers_needs_no_email(app, signed_in, make_customer):
+    member_id = member(app, make_customer, phones=["06 12 34 56 78", "07 98 76 54 32"])
+    phone_id = read(app, member_id).phones[0].id
+    response = signed_in("manager").htmx("post", f"/loyalty/members/{member_id}/phones/{phone_id}/unlink")
+    assert response.status_code == 200 and "garde seulement" not in response.get_data(as_text=True)

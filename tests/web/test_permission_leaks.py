@@ -391,7 +391,10 @@ def _search_found(body: str, request: Request, levels: dict) -> bool:
     not view in full (the control request tells whether the parameter filters at all)."""
     if request.search is None:
         return False
-    key, field_name, _parameter, _term = request.search
+    from permissions import complete_value
+    key, field_name, _parameter, term = request.search
+    if field_name in ("email", "phone") and complete_value(field_name, term):
+        return False  # the full-value lookup rule: a complete value may find them (_check: never show it)
     return levels[key][field_name] not in ("view", "edit") and NAMES[key] in body
 
 
@@ -535,14 +538,24 @@ def test_the_leak_crawl_reaches_the_customer_pages(app, shop, make_customer, mak
     assert FULL["secret"]["comments"][0].search(profile)
 
 
-def test_searching_by_an_email_one_may_not_view_finds_nothing(app, shop, make_customer, make_employee):
+def test_searching_by_part_of_a_value_one_may_not_view_finds_nothing(app, shop, make_customer, make_employee):
     build_leak_shop(app, shop, make_customer)
     cashier, _ = _client_for(app, make_employee, SETS["cashier"])
     manager, _ = _client_for(app, make_employee, SETS["manager"])
-    for term in (SECRET["email"], "pangolin", SECRET["phone"], "0647298315"):
+    for term in ("pangolin", "pangolin.violet@fuite", "06 47 29", "83 15"):
         url = f"/customers?{urlencode({'q': term})}"
         assert NAMES["secret"] not in cashier.get(url).get_data(as_text=True), term
         assert NAMES["secret"] in manager.get(url).get_data(as_text=True), term
+
+
+def test_the_complete_value_finds_the_customer_without_showing_it(app, shop, make_customer, make_employee):
+    """The full-value lookup rule (permissions.complete_lookups)."""
+    build_leak_shop(app, shop, make_customer)
+    cashier, _ = _client_for(app, make_employee, SETS["cashier"])
+    for term in (SECRET["email"], "0647298315", "+33 6 47 29 83 15"):
+        page = cashier.get(f"/customers?{urlencode({'q': term})}", headers={"HX-Request": "true"}).get_data(as_text=True)
+        assert NAMES["secret"] in page, term
+        assert "pangolin.violet" not in page.replace(term, "") and "47 29 83" not in page.replace(term, ""), term
 
 
 def test_marketing_sign_up_is_masked_for_a_set_that_may_only_view(app, shop, make_customer, make_employee):

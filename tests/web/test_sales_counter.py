@@ -236,7 +236,7 @@ def test_search_follows_the_fields_the_employee_may_view(signed_in, make_custome
     make_customer(first_name="Zoé", email="zoe@example.com", phones=["06 12 34 56 78"])
     assert "Zoé" in client.htmx("get", "/sales/counter/customers?customer_q=zoe").get_data(as_text=True)
     assert "Zoé" not in client.htmx("get", "/sales/counter/customers?customer_q=zoe@example").get_data(as_text=True)
-    assert "Zoé" not in client.htmx("get", "/sales/counter/customers?customer_q=0612345678").get_data(as_text=True)
+    assert "Zoé" not in client.htmx("get", "/sales/counter/customers?customer_q=06123456").get_data(as_text=True)
 
 
 def test_customer_search_needs_customers_basic(signed_in, make_customer):

@@ -174,7 +174,7 @@ def test_refund_takes_back_points_and_fixes_the_summary(app, signed_in, shop, ma
     response = client.post(f"/sales/{second}/cancel", data={"action": "refund"})
     assert response.status_code == 302
     sale = get(app, Sale, second)
-    assert sale.status == "refunded" and sale.points_earned == 0
+    assert sale.status == "refunded" and sale.points_earned_reversed == sale.points_earned == 30
     customer = get(app, Customer, customer_id)
     assert customer.points_balance == 20
     assert customer.visit_count == 1 and customer.total_spent_cents == 2000
@@ -199,7 +199,7 @@ def test_void_of_the_only_sale_empties_the_summary(app, signed_in, shop, make_cu
     assert customer.first_visit_at is None and customer.last_visit_at is None
 
 
-def test_points_already_spent_are_still_taken_back(app, signed_in, shop, make_customer):
+def test_points_already_spent_are_not_taken_below_zero(app, signed_in, shop, make_customer):
     from blueprints.loyalty.points import redeem_points
     from extensions import db
     client = signed_in("manager")
@@ -210,7 +210,11 @@ def test_points_already_spent_are_still_taken_back(app, signed_in, shop, make_cu
         redeem_points(customer_id, 15, employee_id=None)
         db.session.commit()
     client.post(f"/sales/{sale_id}/cancel", data={"action": "refund"})
-    assert get(app, Customer, customer_id).points_balance == -15
+    assert get(app, Customer, customer_id).points_balance == 0
+    sale = get(app, Sale, sale_id)
+    assert sale.points_unrecovered == 15
+    page = client.get(f"/sales/{sale_id}").get_data(as_text=True)
+    assert "15 points non repris" in page
 
 
 def test_a_sale_is_refunded_only_once(app, signed_in, shop, make_customer):
