@@ -456,13 +456,17 @@ def test_an_import_whose_worker_died_shows_as_failed_with_a_retry(app, signed_in
     assert response.status_code == 303
     assert job(app, job_id).status == "done" and [c.first_name for c in customers(app)] == ["Ana"]
 
-def test_a_row_with_an_unreadable_value_is_imported_and_reported_with_its_field(app, signed_in, shop):
+def test_a_row_with_an_unreadable_value_is_imported_and_reported_with_its_field(app, signed_in, make_customer,
+                                                                               shop):
+    make_customer(email="dup@example.com")
     client = signed_in("owner")
     job_id = upload_ok(client, csv_bytes([["First Name", "Email", "Phone"], ["Ana", "ana@example.com", "12"],
-                                          ["Bob", "bob@example.com", "0612345678"]]))
+                                          ["Bob", "bob@example.com", "0612345678"],
+                                          ["Dup", "dup@example.com", "34"]]))  # skipped: not "to check"
     html = run(client, job_id)
     finished = job(app, job_id)
-    assert (finished.status, finished.created_count, finished.warning_count) == ("done", 2, 1)
+    assert (finished.status, finished.created_count, finished.skipped_count, finished.warning_count) == (
+        "done", 2, 1, 1)
     assert 'data-count="warnings">1<' in html and "Importée, à vérifier" in html
     rows = read_csv(client.get(f"/customers/import/{job_id}/report.csv").get_data())
     (line,) = [row for row in rows if row[:2] == ["2", "Importée, à vérifier"]]

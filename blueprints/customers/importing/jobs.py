@@ -198,7 +198,7 @@ def _check_and_stage(job: ImportJob) -> ImportJob:
     valid_only = bool(settings.get("valid_only"))
     _beat(job, processed_rows=0, created_count=0, updated_count=0, skipped_count=0, rejected_count=0,
           warning_count=0, report=[])
-    rejected, warned = [], []
+    rejected = []
     batch: list[ParsedRow] = []
     processed = 0
     for line, cells in iter_rows(text, settings["delimiter"]):
@@ -208,10 +208,6 @@ def _check_and_stage(job: ImportJob) -> ImportJob:
             if len(rejected) < MAX_REPORT_ENTRIES:
                 rejected.append({"line": line, "outcome": "rejected", "reasons": row.errors})
         else:
-            warnings = getattr(row, "warnings", None)
-            if warnings and len(warned) < MAX_REPORT_ENTRIES:
-                warned.append({"line": line, "outcome": "warning",
-                               "reasons": [f"{field}:{code}" for field, code in warnings]})
             # Once a row is refused without "valid rows only", nothing will be
             # written: the rest is only checked, for the report.
             if valid_only or not rejected:
@@ -225,10 +221,10 @@ def _check_and_stage(job: ImportJob) -> ImportJob:
         purge_staged(job.id)
         return _end(job, "refused", rejected_count=len(rejected), report=rejected)
     stager.stage(batch)
-    report = sorted(rejected + stager.skipped + warned, key=lambda entry: entry["line"])[:MAX_REPORT_ENTRIES]
+    report = sorted(rejected + stager.skipped + stager.warned, key=lambda entry: entry["line"])[:MAX_REPORT_ENTRIES]
     # The commit point: from here the import is written whatever happens.
     _beat(job, status="committing", processed_rows=0, rejected_count=len(rejected),
-          skipped_count=len(stager.skipped), warning_count=len(warned), report=report)
+          skipped_count=len(stager.skipped), warning_count=stager.warning_count, report=report)
     return _commit(job)
 
 

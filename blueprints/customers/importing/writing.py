@@ -150,6 +150,8 @@ class Stager:
         self.seen_emails: set[str] = set()
         self.seen_phones: set[str] = set()
         self.skipped: list[dict] = []
+        self.warned: list[dict] = []  # rows written with a value that could not be read
+        self.warning_count = 0
         self.staged = 0
 
     def _in_file(self, row: ParsedRow) -> bool:
@@ -189,6 +191,11 @@ class Stager:
                 action, target = "create", None
             staged.append({"job_id": self.job_id, "line": row.line, "action": action, "target_id": target,
                            "payload": encode_row(row)})
+            if row.warnings:
+                self.warning_count += 1
+                if len(self.warned) < MAX_REPORT_ENTRIES:
+                    self.warned.append({"line": row.line, "outcome": "warning",
+                                        "reasons": [f"{field}:{code}" for field, code in row.warnings]})
         if staged:
             db.session.execute(insert(ImportStagedRow.__table__), staged)
         self.staged += len(staged)
