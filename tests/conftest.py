@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
@@ -93,12 +95,22 @@ def _clean_database(request, app):
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    connection.execute(text(f'DELETE FROM "{table}"'))
+        for attempt in range(5):
+            try:
+                with db.engine.begin() as connection:
+                    if connection.dialect.name == "postgresql":
+                        connection.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+                    else:
+                        for table in tables:
+                            connection.execute(text(f'DELETE FROM "{table}"'))
+                break
+            except OperationalError:
+                # A browser test's last request may still be answered by the live
+                # server: TRUNCATE, which locks table after table, can deadlock
+                # with it on PostgreSQL. That request ends quickly; try again.
+                if attempt == 4:
+                    raise
+                time.sleep(0.5)
         limiter.reset()
 
 
