@@ -1,9 +1,8 @@
 """Comptoir: the application factory. `flask --app app ...` and `gunicorn app:app` find it."""
-import os
 import sqlite3
 from pathlib import Path
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, render_template, session
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event
@@ -43,6 +42,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     compile_catalogues(_translation_directories())
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories=";".join(_translation_directories()))
+
+    import guards
+    guards.init_app(app)  # before the blueprints: their <int:...> rules use its converter
 
     import models  # noqa: F401  (registers every table)
     import search_index  # noqa: F401  (keeps the search index right after ORM changes)
@@ -130,6 +132,15 @@ def _register_error_handlers(app: Flask) -> None:
     def csrf_error(_error):
         return error_page(400, _("Session expirée"),
                           _("Le formulaire a expiré. Rechargez la page et réessayez."))
+
+    from guards import ControlCharacterRefused
+
+    @app.errorhandler(ControlCharacterRefused)
+    def control_character(error):
+        return error_page(400, _("Caractère non autorisé"),
+                          _("Le champ « %(field)s » contient un caractère de contrôle invisible "
+                            "(comme un octet nul) qui ne peut pas être enregistré. Retirez-le et réessayez.",
+                            field=error.field))
 
     @app.errorhandler(500)
     def server_error(_error):
