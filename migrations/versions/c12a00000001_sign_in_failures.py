@@ -1,0 +1,32 @@
+"""sign_in_failures: the per-address sign-in throttle
+
+Revision ID: c12a00000001
+Revises: 1c46df2ad901
+Create Date: 2026-12-01 12:30:00
+
+Failed sign-ins per email address (hashed), with the time before which the
+next attempt is refused. A new table with no foreign key: nothing to copy on SQLite.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = 'c12a00000001'
+down_revision = '1c46df2ad901'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'sign_in_failures',
+        sa.Column('email_hash', sa.String(length=64), nullable=False),
+        sa.Column('failures', sa.Integer(), nullable=False),
+        sa.Column('last_failed_at', sa.DateTime(), nullable=False),
+        sa.Column('blocked_until', sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint('email_hash'),
+    )
+
+
+def downgrade():
+    op.drop_table('sign_in_failures')
