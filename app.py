@@ -2,7 +2,7 @@
 import sqlite3
 from pathlib import Path
 
-from flask import Flask, render_template, session
+from flask import Flask, has_request_context, render_template, session
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event
@@ -76,6 +76,8 @@ def _translation_directories() -> list[str]:
 
 def _select_locale() -> str:
     languages = ("fr", "en")
+    if not has_request_context():  # a flask command
+        return "fr"
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     if session.get("language") in languages:

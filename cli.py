@@ -15,6 +15,10 @@ def register_cli(app: Flask) -> None:
         from extensions import db
         if len(password) < 10:
             raise click.BadParameter("at least 10 characters", param_hint="--password")
+        from passwords import weakness
+        reason = weakness(password, user_inputs=(name, email, shop_name))
+        if reason:
+            raise click.BadParameter(str(reason), param_hint="--password")
         try:
             owner = create_owner(name, email, password, shop_name=shop_name)
         except SetupError as error:

@@ -9,7 +9,7 @@ from audit import record
 from blueprints.auth import throttle
 from extensions import db
 from models import Employee, Location, PermissionSet, ShopSettings
-from passwords import check_password, dummy_check, hash_password
+from passwords import check_password, dummy_check, hash_password, weakness
 from permissions import DEFAULT_SETS
 
 
@@ -109,6 +109,8 @@ def change_password(employee: Employee, current: str, new: str, confirm: str) ->
         errors["new_password"] = _l("Au moins 10 caractères.")
     elif current_is_right and new == current:
         errors["new_password"] = _l("Choisissez un mot de passe différent de l'actuel.")
+    elif reason := weakness(new, user_inputs=(employee.name, employee.email, ShopSettings.get().name)):
+        errors["new_password"] = reason
     if confirm != new:
         errors["confirm"] = _l("Les deux mots de passe diffèrent.")
     if errors:
