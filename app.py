@@ -2,7 +2,7 @@
 import sqlite3
 from pathlib import Path
 
-from flask import Flask, has_request_context, render_template, session
+from flask import Flask, g, has_request_context, render_template, session
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event
@@ -144,10 +144,48 @@ def _register_error_handlers(app: Flask) -> None:
                             "(comme un octet nul) qui ne peut pas être enregistré. Retirez-le et réessayez.",
                             field=error.field))
 
+    def without_database(render):
+        """Render an error answer even when the database cannot be reached:
+        first as usual, then, if that needs the database and fails, as a
+        signed-out page (the employee is not loaded; the language comes from
+        the cookie session, where sign-in put it)."""
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001  (the connection may be gone)
+            pass
+        try:
+            return render()
+        except Exception:  # noqa: BLE001
+            app.logger.exception("error page rendered without the database")
+        _forget_employee()
+        return render()
+
     @app.errorhandler(500)
     def server_error(_error):
-        db.session.rollback()
-        return error_page(500, _("Erreur"), _("Une erreur est survenue ; rien n'a été enregistré."))
+        return without_database(lambda: error_page(
+            500, _("Erreur"), _("Une erreur est survenue ; rien n'a été enregistré.")))
+
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        # The database is down, restarting or locked: nothing was written. The
+        # page must not need it; htmx retries a GET after Retry-After (app.js).
+        app.logger.error("database unavailable: %s", error)
+        _forget_employee()
+        page, status = without_database(lambda: error_page(
+            503, _("Service indisponible"),
+            _("Le service est momentanément indisponible. Réessayez dans quelques instants.")))
+        response = app.make_response((page, status))
+        response.headers["Retry-After"] = "5"
+        return response
+
+
+def _forget_employee() -> None:
+    """Render the rest of this request as signed out, without loading the
+    employee (or reloading an expired one) from the database."""
+    g._login_user = login_manager.anonymous_user()
 
 
 def _register_headers(app: Flask) -> None:

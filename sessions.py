@@ -33,6 +33,8 @@ def start(employee: Employee) -> None:
     session.permanent = True
     login_user(employee)
     session[_SESSION_KEY] = token
+    # Kept in the cookie too, so an error page can speak it without the database.
+    session["language"] = employee.language
 
 
 def end() -> None:
