@@ -1,6 +1,7 @@
 """Configuration read from the environment; nothing secret lives in the code."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -35,6 +36,10 @@ def build_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        # Enforced on the server's session row (sessions.py); the cookie lives no longer.
+        "SESSION_IDLE_TIMEOUT": timedelta(hours=float(os.environ.get("SESSION_IDLE_HOURS", "12"))),
+        "SESSION_ABSOLUTE_LIFETIME": timedelta(days=float(os.environ.get("SESSION_MAX_DAYS", "7"))),
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=float(os.environ.get("SESSION_MAX_DAYS", "7"))),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         # A counter tablet stays open all day: tie the CSRF token to the session,
