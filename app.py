@@ -2,7 +2,7 @@
 import sqlite3
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, render_template, session
+from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event
@@ -120,8 +120,27 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_error):
-        return error_page(413, _("Fichier trop volumineux"),
-                          _("Le fichier dépasse la taille maximale acceptée."))
+        if request.mimetype == "multipart/form-data":
+            return error_page(413, _("Fichier trop volumineux"),
+                              _("Le fichier dépasse la taille maximale acceptée."))
+        return error_page(413, _("Requête trop volumineuse"),
+                          _("Le formulaire envoyé dépasse la taille maximale acceptée. Raccourcissez les textes."))
+
+    # The request limits are answered here, in the user's language, before a
+    # server in front answers them in its own words (guards.py, run.sh).
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return error_page(400, _("Requête invalide"),
+                          _("La requête envoyée est illisible. Rechargez la page et réessayez."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(_error):
+        return error_page(405, _("Action impossible"), _("Cette adresse ne permet pas cette action."))
+
+    @app.errorhandler(414)
+    def uri_too_long(_error):
+        return error_page(414, _("Adresse trop longue"),
+                          _("L'adresse demandée est trop longue. Raccourcissez la recherche et réessayez."))
 
     @app.errorhandler(429)
     def too_many(_error):

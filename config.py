@@ -61,5 +61,11 @@ def build_config(instance_path: Path) -> dict:
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
+        # A text field of a multipart form beyond this is a 413 (werkzeug's default, said
+        # explicitly); so is a form without files beyond MAX_FORM_BYTES (guards.py).
+        "MAX_FORM_MEMORY_SIZE": 500 * 1024,
+        "MAX_FORM_BYTES": 1024 * 1024,
+        # Below gunicorn's request line limit (run.sh: 8190), so the app answers first.
+        "MAX_URL_LENGTH": 4096,
         "PAGE_SIZE": 50,
     }

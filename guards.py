@@ -11,13 +11,16 @@ these guards the same request is a 500 on one database and not the other.
 - every integer id in a URL goes through `IdConverter` (registered as both
   `int` and `id`, so a new route cannot forget it): outside 1..2^31-1 the URL
   matches nothing and answers 404;
-- every integer id read from a query string or a form goes through `parse_id`.
+- every integer id read from a query string or a form goes through `parse_id`;
+- a form without files larger than MAX_FORM_BYTES is answered 413;
+- a URL longer than MAX_URL_LENGTH is answered 414 here, in the user's
+  language (gunicorn would answer beyond its own, larger, limit in English).
 """
 from __future__ import annotations
 
 import re
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
@@ -103,6 +106,11 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def refuse_control_characters():
+        if len(request.environ.get("RAW_URI") or request.full_path) > app.config["MAX_URL_LENGTH"]:
+            abort(414)
+        # A form without files has no business being large (MAX_CONTENT_LENGTH is for uploads).
+        if request.mimetype != "multipart/form-data" and (request.content_length or 0) > app.config["MAX_FORM_BYTES"]:
+            abort(413)
         if request.endpoint == "static":
             return None
         field = _first_refused()

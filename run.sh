@@ -9,5 +9,7 @@ source scripts/setup.sh
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-5000}
 echo "Comptoir: http://$HOST:$PORT  (demo: owner@demo.test / comptoir-demo)"
+# The request line limit is gunicorn's largest, above the app's own (MAX_URL_LENGTH),
+# so that a long URL gets the app's French 414 rather than gunicorn's English one.
 exec .venv/bin/gunicorn --bind "$HOST:$PORT" --workers "${WORKERS:-2}" --threads 4 \
-  --access-logfile - "app:create_app()"
+  --limit-request-line 8190 --access-logfile - "app:create_app()"
