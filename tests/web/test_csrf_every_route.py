@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, text
 
 from tests.conftest import sign_in
 from tests.web.test_input_guards import _fill, world  # noqa: F401  (the fixture)
