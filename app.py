@@ -89,9 +89,21 @@ def _register_template_helpers(app: Flask) -> None:
     import formatting
     from permissions import can, field_level
 
+    def demo_shop() -> bool:
+        """Whether this is the demo shop (its accounts' password is public), once
+        a request; an error page without the database does without it."""
+        if "_demo_shop" not in g:
+            try:
+                from demo import has_demo_accounts
+                g._demo_shop = has_demo_accounts()
+            except Exception:  # noqa: BLE001  (the database is down: say nothing)
+                g._demo_shop = False
+        return g._demo_shop
+
     @app.context_processor
     def inject():
         return {
+            "demo_shop": demo_shop,
             "can": lambda capability: can(current_user, capability),
             "field_level": lambda name, customer=None: field_level(current_user, name, customer),
             "current_locale": str(get_locale()),
