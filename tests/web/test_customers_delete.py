@@ -99,6 +99,9 @@ def test_delete_with_a_custom_set_holding_delete_works(app, signed_in, make_cust
     customer_id = make_customer(archived=True)
     client = signed_in(capabilities={"customers.basic", "customers.delete"})
     assert client.post(f"/customers/{customer_id}/delete", data={"confirm": "1"}).status_code == 303
+    with app.app_context():
+        customer = db.session.get(Customer, customer_id)
+        assert customer.anonymised and customer.first_name is None and customer.last_name is None
 
 
 def test_delete_page_shows_the_seed_warning_and_a_checkbox(signed_in, make_customer):
