@@ -166,14 +166,14 @@ def _register_error_handlers(app: Flask) -> None:
         return error_page(400, _("Session expirée"),
                           _("Le formulaire a expiré. Rechargez la page et réessayez."))
 
-    from guards import ControlCharacterRefused
+    from guards import ControlCharacterRefused, field_label
 
     @app.errorhandler(ControlCharacterRefused)
     def control_character(error):
         return error_page(400, _("Caractère non autorisé"),
                           _("Le champ « %(field)s » contient un caractère de contrôle invisible "
                             "(comme un octet nul) qui ne peut pas être enregistré. Retirez-le et réessayez.",
-                            field=error.field))
+                            field=field_label(error.field)))
 
     def without_database(render):
         """Render an error answer even when the database cannot be reached:

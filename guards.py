@@ -19,6 +19,7 @@ these guards the same request is a 500 on one database and not the other.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from flask import Flask, abort, request
 from werkzeug.exceptions import BadRequest
@@ -46,6 +47,37 @@ class ControlCharacterRefused(BadRequest):
     def __init__(self, field: str):
         super().__init__()
         self.field = field
+
+
+def field_label(name: str) -> str:
+    """The label the user sees for a form parameter (from the WTForms forms,
+    those of the request's blueprint first), or the parameter's name."""
+    from flask_wtf import FlaskForm
+    from wtforms.fields.core import UnboundField
+
+    forms, pending = [], list(FlaskForm.__subclasses__())
+    while pending:
+        form = pending.pop()
+        forms.append(form)
+        pending.extend(form.__subclasses__())
+    own = f"blueprints.{request.blueprint}." if request.blueprint else "\0"
+    bare = name.split("-", 1)[-1]  # a prefixed form: "new-first_name"
+    # The label most forms give the name, those of this blueprint first.
+    for mine in (True, False):
+        labels = Counter()
+        for form in sorted(forms, key=lambda form: (form.__module__, form.__name__)):
+            if form.__module__.startswith(own) != mine:
+                continue
+            for attribute in (name, bare):
+                field = getattr(form, attribute, None)
+                if isinstance(field, UnboundField):
+                    label = field.kwargs.get("label") or (field.args[0] if field.args else None)
+                    if label:
+                        labels[str(label)] += 1
+                        break
+        if labels:
+            return labels.most_common(1)[0][0]
+    return name
 
 
 class IdConverter(IntegerConverter):

@@ -117,6 +117,20 @@ def test_control_character_in_a_field_is_refused_and_nothing_is_written(app, wor
     assert _counts(app) == before
 
 
+@pytest.mark.parametrize("url, data, label", [
+    ("/customers/new", {"first_name": "Jea\x00nne"}, "Prénom"),
+    ("/customers/new", {"tax_id": "\x00"}, "Identifiant fiscal"),
+    ("/loyalty/points/add", {"reason": "\x00"}, "Motif (facultatif)"),
+    ("/loyalty/groups", {"name": "VIP\x00"}, "Nom du groupe"),
+    ("/team/sets/{set_id}/edit", {"name": "\x00"}, "Nom"),
+    ("/sales/counter/customers/new", {"new-last_name": "\x00"}, "Nom"),
+])
+def test_the_refusal_names_the_field_by_its_label(world, url, data, label):
+    response = world["client"].post(url.format(**world), data=data, headers={"HX-Request": "true"})
+    _assert_refused(response)
+    assert f"« {label} »" in response.get_data(as_text=True)
+
+
 def test_audit_filter_with_a_nul_byte_is_refused(world):
     response = world["client"].get("/team/audit?action=%00")
     _assert_refused(response)
