@@ -196,6 +196,16 @@ def _register_error_handlers(app: Flask) -> None:
         return without_database(lambda: error_page(
             500, _("Erreur"), _("Une erreur est survenue ; rien n'a été enregistré.")))
 
+    from sqlalchemy.orm.exc import StaleDataError
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(_error):
+        # An optimistic-lock conflict no service turned into a message: a 409, not a 500.
+        return without_database(lambda: error_page(
+            409, _("Modifié entre-temps"),
+            _("Ces données ont été modifiées entre-temps ; rien n'a été enregistré. "
+              "Rechargez la page pour voir l'état actuel.")))
+
     from sqlalchemy.exc import InterfaceError, OperationalError
 
     @app.errorhandler(OperationalError)

@@ -88,3 +88,18 @@ def test_another_error_with_the_database_up_still_shows_the_employee(app, signed
     body = response.get_data(as_text=True)
     assert "rien n'a été enregistré" in body.replace("&#39;", "'")
     assert "Odile Owner" in body
+
+
+def test_a_conflict_no_service_caught_is_a_409_not_a_500(app, signed_in, monkeypatch):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    import blueprints.customers.routes as routes
+    client = signed_in("owner")
+
+    def conflict(*_args, **_kwargs):
+        raise StaleDataError("UPDATE statement on table 'customers' expected to update 1 row(s); 0 were matched.")
+
+    monkeypatch.setattr(routes, "render_htmx", conflict)
+    response = client.get("/customers", headers={"HX-Request": "true"})
+    assert response.status_code == 409
+    assert "modifiées entre-temps" in response.get_data(as_text=True)
