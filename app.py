@@ -1,9 +1,8 @@
 """Comptoir: the application factory. `flask --app app ...` and `gunicorn app:app` find it."""
-import os
 import sqlite3
 from pathlib import Path
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event
@@ -45,6 +44,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories=";".join(_translation_directories()))
 
+    import guards
+    guards.init_app(app)  # before the blueprints: their <int:...> rules use its converter
+
     import models  # noqa: F401  (registers every table)
     import search_index  # noqa: F401  (keeps the search index right after ORM changes)
     import tasks  # noqa: F401  (registers the queue's tasks)
@@ -76,6 +78,8 @@ def _translation_directories() -> list[str]:
 
 def _select_locale() -> str:
     languages = ("fr", "en")
+    if not has_request_context():  # a flask command
+        return "fr"
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     if session.get("language") in languages:
@@ -87,9 +91,21 @@ def _register_template_helpers(app: Flask) -> None:
     import formatting
     from permissions import can, field_level
 
+    def demo_shop() -> bool:
+        """Whether this is the demo shop (its accounts' password is public), once
+        a request; an error page without the database does without it."""
+        if "_demo_shop" not in g:
+            try:
+                from demo import has_demo_accounts
+                g._demo_shop = has_demo_accounts()
+            except Exception:  # noqa: BLE001  (the database is down: say nothing)
+                g._demo_shop = False
+        return g._demo_shop
+
     @app.context_processor
     def inject():
         return {
+            "demo_shop": demo_shop,
             "can": lambda capability: can(current_user, capability),
             "field_level": lambda name, customer=None: field_level(current_user, name, customer),
             "current_locale": str(get_locale()),
@@ -118,8 +134,27 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_error):
-        return error_page(413, _("Fichier trop volumineux"),
-                          _("Le fichier dépasse la taille maximale acceptée."))
+        if request.mimetype == "multipart/form-data":
+            return error_page(413, _("Fichier trop volumineux"),
+                              _("Le fichier dépasse la taille maximale acceptée."))
+        return error_page(413, _("Requête trop volumineuse"),
+                          _("Le formulaire envoyé dépasse la taille maximale acceptée. Raccourcissez les textes."))
+
+    # The request limits are answered here, in the user's language, before a
+    # server in front answers them in its own words (guards.py, run.sh).
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return error_page(400, _("Requête invalide"),
+                          _("La requête envoyée est illisible. Rechargez la page et réessayez."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(_error):
+        return error_page(405, _("Action impossible"), _("Cette adresse ne permet pas cette action."))
+
+    @app.errorhandler(414)
+    def uri_too_long(_error):
+        return error_page(414, _("Adresse trop longue"),
+                          _("L'adresse demandée est trop longue. Raccourcissez la recherche et réessayez."))
 
     @app.errorhandler(429)
     def too_many(_error):
@@ -133,10 +168,67 @@ def _register_error_handlers(app: Flask) -> None:
         return error_page(400, _("Session expirée"),
                           _("Le formulaire a expiré. Rechargez la page et réessayez."))
 
+    from guards import ControlCharacterRefused, field_label
+
+    @app.errorhandler(ControlCharacterRefused)
+    def control_character(error):
+        return error_page(400, _("Caractère non autorisé"),
+                          _("Le champ « %(field)s » contient un caractère de contrôle invisible "
+                            "(comme un octet nul) qui ne peut pas être enregistré. Retirez-le et réessayez.",
+                            field=field_label(error.field)))
+
+    def without_database(render):
+        """Render an error answer even when the database cannot be reached:
+        first as usual, then, if that needs the database and fails, as a
+        signed-out page (the employee is not loaded; the language comes from
+        the cookie session, where sign-in put it)."""
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001  (the connection may be gone)
+            pass
+        try:
+            return render()
+        except Exception:  # noqa: BLE001
+            app.logger.exception("error page rendered without the database")
+        _forget_employee()
+        return render()
+
     @app.errorhandler(500)
     def server_error(_error):
-        db.session.rollback()
-        return error_page(500, _("Erreur"), _("Une erreur est survenue ; rien n'a été enregistré."))
+        return without_database(lambda: error_page(
+            500, _("Erreur"), _("Une erreur est survenue ; rien n'a été enregistré.")))
+
+    from sqlalchemy.orm.exc import StaleDataError
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(_error):
+        # An optimistic-lock conflict no service turned into a message: a 409, not a 500.
+        return without_database(lambda: error_page(
+            409, _("Modifié entre-temps"),
+            _("Ces données ont été modifiées entre-temps ; rien n'a été enregistré. "
+              "Rechargez la page pour voir l'état actuel.")))
+
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        # The database is down, restarting or locked: nothing was written. The
+        # page must not need it; htmx retries a GET after Retry-After (app.js).
+        app.logger.error("database unavailable: %s", error)
+        _forget_employee()
+        page, status = without_database(lambda: error_page(
+            503, _("Service indisponible"),
+            _("Le service est momentanément indisponible. Réessayez dans quelques instants.")))
+        response = app.make_response((page, status))
+        response.headers["Retry-After"] = "5"
+        return response
+
+
+def _forget_employee() -> None:
+    """Render the rest of this request as signed out, without loading the
+    employee (or reloading an expired one) from the database."""
+    g._login_user = login_manager.anonymous_user()
 
 
 def _register_headers(app: Flask) -> None:

@@ -10,12 +10,26 @@ def register_cli(app: Flask) -> None:
     @click.option("--email", required=True)
     @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
     @click.option("--shop-name", default=None)
-    def create_owner_command(name: str, email: str, password: str, shop_name: str | None):
+    @click.option("--close-demo-accounts", is_flag=True,
+                  help="Deactivate the demo accounts (whose password is public) first.")
+    def create_owner_command(name: str, email: str, password: str, shop_name: str | None,
+                             close_demo_accounts: bool):
         """Create the shop's owner (Propriétaire), for scripted installs."""
         from blueprints.auth.service import SetupError, create_owner
+        from demo import has_demo_accounts, retire_demo_accounts
         from extensions import db
+        if has_demo_accounts():
+            if not close_demo_accounts:
+                raise click.ClickException(
+                    "this database holds the demo shop, whose accounts' password is public: "
+                    "use another database, or --close-demo-accounts to deactivate them first.")
+            click.echo(f"{retire_demo_accounts()} demo accounts deactivated.")
         if len(password) < 10:
             raise click.BadParameter("at least 10 characters", param_hint="--password")
+        from passwords import weakness
+        reason = weakness(password, user_inputs=(name, email, shop_name))
+        if reason:
+            raise click.BadParameter(str(reason), param_hint="--password")
         try:
             owner = create_owner(name, email, password, shop_name=shop_name)
         except SetupError as error:
@@ -41,16 +55,23 @@ def register_cli(app: Flask) -> None:
                   type=click.IntRange(min=0), help="How many customers; 1000000 builds a benchmark shop.")
     @click.option("--sales", "sale_count", default=None, type=click.IntRange(min=0),
                   help="How many sales (default: five per customer, at most 5,000,000).")
-    @click.option("--if-empty", is_flag=True, help="Do nothing when the shop already has employees.")
+    @click.option("--if-empty", is_flag=True,
+                  help="Only into an empty demo database (the default instance/ file, or COMPTOIR_DEMO=1); "
+                       "any other database is left to the setup page.")
     @click.option("--seed", default=2026, show_default=True, help="Same seed, same shop.")
     def demo_command(customer_count: int, sale_count: int | None, if_empty: bool, seed: int):
         """Load the demo shop (REPLACES all existing data)."""
+        from flask import current_app
         from sqlalchemy import inspect
 
-        from demo import build_demo_shop, shop_is_empty
+        from demo import build_demo_shop, is_demo_database, shop_is_empty
         from extensions import db
         if not inspect(db.engine).has_table("customers"):
             raise click.ClickException("the database has no tables yet: run `flask --app app db upgrade` first.")
+        if if_empty and not is_demo_database(current_app):
+            click.echo("Not the demo database (DATABASE_URL is set): demo not loaded; "
+                       "open the app to create the owner (or COMPTOIR_DEMO=1 for a demo).")
+            return
         if if_empty and not shop_is_empty():
             click.echo("The shop already has data; demo not loaded.")
             return

@@ -1,6 +1,7 @@
 """Configuration read from the environment; nothing secret lives in the code."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -35,6 +36,10 @@ def build_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        # Enforced on the server's session row (sessions.py); the cookie lives no longer.
+        "SESSION_IDLE_TIMEOUT": timedelta(hours=float(os.environ.get("SESSION_IDLE_HOURS", "12"))),
+        "SESSION_ABSOLUTE_LIFETIME": timedelta(days=float(os.environ.get("SESSION_MAX_DAYS", "7"))),
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=float(os.environ.get("SESSION_MAX_DAYS", "7"))),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         # A counter tablet stays open all day: tie the CSRF token to the session,
@@ -43,7 +48,16 @@ def build_config(instance_path: Path) -> dict:
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("COMPTOIR_TIMEZONE", "Europe/Paris"),
         "LANGUAGES": ["fr", "en"],
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Shared by every worker and server when Redis is given; memory:// counts per process.
+        "RATELIMIT_STORAGE_URI": (os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL")
+                                  or "memory://"),
+        # Redis down: count in memory meanwhile; the database throttle still holds.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # The per-address throttle kept in the database (blueprints/auth/throttle.py).
+        "LOGIN_FREE_FAILURES": int(os.environ.get("LOGIN_FREE_FAILURES", "5")),
+        "LOGIN_FIRST_DELAY_SECONDS": int(os.environ.get("LOGIN_FIRST_DELAY_SECONDS", "30")),
+        "LOGIN_MAX_DELAY_SECONDS": int(os.environ.get("LOGIN_MAX_DELAY_SECONDS", "900")),
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
@@ -52,5 +66,11 @@ def build_config(instance_path: Path) -> dict:
                       or f"sqlite:///{instance_path / 'queue.sqlite3'}"),
         # Staged import rows moved per transaction on SQLite (the till's sales pass in between).
         "IMPORT_COMMIT_CHUNK": int(os.environ.get("IMPORT_COMMIT_CHUNK", "2000")),
+        # A text field of a multipart form beyond this is a 413 (werkzeug's default, said
+        # explicitly); so is a form without files beyond MAX_FORM_BYTES (guards.py).
+        "MAX_FORM_MEMORY_SIZE": 500 * 1024,
+        "MAX_FORM_BYTES": 1024 * 1024,
+        # Below gunicorn's request line limit (run.sh: 8190), so the app answers first.
+        "MAX_URL_LENGTH": 4096,
         "PAGE_SIZE": 50,
     }

@@ -62,6 +62,46 @@ def shop_is_empty() -> bool:
     return not db.session.scalar(select(func.count(Employee.id)))
 
 
+# The demo's accounts share this domain; their password is printed in the README.
+DEMO_DOMAIN = "@demo.test"
+
+
+def has_demo_accounts() -> bool:
+    """True while an active demo account can sign in: every page says so."""
+    return bool(db.session.scalar(select(func.count(Employee.id)).where(
+        Employee.active.is_(True), Employee.email.like(f"%{DEMO_DOMAIN}"))))
+
+
+def retire_demo_accounts() -> int:
+    """Close the demo accounts (deactivated, an unusable password, signed out
+    everywhere), keeping them for the history they signed. The caller commits."""
+    import secrets
+
+    import sessions
+    from passwords import hash_password
+    employees = list(db.session.scalars(select(Employee).where(Employee.email.like(f"%{DEMO_DOMAIN}"))))
+    for employee in employees:
+        employee.active = False
+        employee.password_hash = hash_password(secrets.token_urlsafe(32))
+        sessions.end_all(employee.id)
+    return len(employees)
+
+
+def is_demo_database(app) -> bool:
+    """The demo belongs to the default database (instance/comptoir.sqlite3), or
+    to one named with COMPTOIR_DEMO=1 (`./run.sh --demo`); never to a database a
+    shop set up with DATABASE_URL."""
+    import os
+    from pathlib import Path
+
+    from config import database_url
+    if os.environ.get("COMPTOIR_DEMO") == "1":
+        return True
+    default = f"sqlite:///{Path(app.instance_path) / 'comptoir.sqlite3'}"
+    return not os.environ.get("DATABASE_URL") and app.config["SQLALCHEMY_DATABASE_URI"] in (
+        default, database_url(Path(app.instance_path)))
+
+
 def build_demo_shop(customer_count: int = 2000, sale_count: int | None = None, seed: int = 2026,
                     echo=print) -> str:
     """Replace all data with the demo shop; returns a one-line summary."""

@@ -37,6 +37,7 @@ CAPABILITY_GROUPS: list[tuple[str, object, list[tuple[str, object]]]] = [
     ]),
     ("actions", _l("Actions clients"), [
         ("customers.basic", _l("Clients – Base")),
+        ("customers.discounts", _l("Clients – Remises et profil")),
         ("customers.archive", _l("Clients – Archivage")),
         ("customers.merge", _l("Clients – Fusion")),
         ("customers.delete", _l("Clients – Suppression de clients")),
@@ -67,6 +68,7 @@ IMPLIES: dict[str, set[str]] = {
     **{f"customers.{name}.view": {f"customers.{name}.masked"} for name in CONTACT_FIELDS},
     **{f"customers.{name}.masked": {"customers.basic"} for name in CONTACT_FIELDS},
     "customers.history.view": {"customers.basic"},
+    "customers.discounts": {"customers.basic"},
     "customers.archive": {"customers.basic"},
     "customers.merge": {"customers.basic", "customers.archive"},
     "customers.delete": {"customers.basic", "customers.archive"},
@@ -88,7 +90,8 @@ DEFAULT_SETS: dict[str, set[str] | None] = {
     "Gérant": {
         "access.register", "access.backoffice", "customers.basic",
         "customers.email.edit", "customers.phone.edit", "customers.address.edit",
-        "customers.history.view", "customers.archive", "customers.merge", "customers.export",
+        "customers.history.view", "customers.discounts", "customers.archive", "customers.merge",
+        "customers.export",
         "loyalty.points", "loyalty.rewards", "loyalty.groups", "sales.refund", "sales.invoices",
     },
     "Employé": {"access.register", "access.backoffice", "customers.basic", "loyalty.points"},

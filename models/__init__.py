@@ -5,10 +5,11 @@ from models.imports import ImportJob, ImportStagedRow, ImportUpload
 from models.loyalty import PointsEntry, Reward
 from models.sales import CustomerPurchase, Invoice, ItemName, Sale, SaleItem
 from models.shop import Location, ShopSettings
-from models.team import Employee, EmployeeSession, PermissionSet, employee_locations
+from models.team import Employee, EmployeeSession, PermissionSet, SignInFailure, employee_locations
 
 __all__ = [
     "AuditEvent", "Customer", "CustomerGroup", "CustomerSearchTerm", "Group", "Phone", "customer_groups",
-    "ImportJob", "ImportStagedRow", "ImportUpload", "PointsEntry", "Reward", "Invoice", "Sale", "SaleItem", "ItemName", "CustomerPurchase", "Location",
-    "ShopSettings", "Employee", "EmployeeSession", "PermissionSet", "employee_locations",
+    "ImportJob", "ImportStagedRow", "ImportUpload", "PointsEntry", "Reward", "Invoice", "Sale", "SaleItem",
+    "ItemName", "CustomerPurchase", "Location", "ShopSettings", "Employee", "EmployeeSession", "PermissionSet",
+    "SignInFailure", "employee_locations",
 ]

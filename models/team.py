@@ -75,3 +75,17 @@ class EmployeeSession(db.Model):
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SignInFailure(db.Model):
+    """Failed sign-ins of one email address (known to the shop or not, so the
+    throttle does not reveal who works here), kept in the database so that it
+    holds across workers and servers whatever the rate limiter's storage.
+    Reset by a successful sign-in."""
+    __tablename__ = "sign_in_failures"
+
+    # sha256 of the lower-cased address: the table names nobody.
+    email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    blocked_until: Mapped[datetime | None]

@@ -27,9 +27,43 @@
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
     var text = textOf(xhr && xhr.responseText);
-    showToast(text && text.length < 300 ? text : messages().generic);
+    var ours = xhr && xhr.getResponseHeader("Content-Type") && text && text.length < 300 &&
+      xhr.responseText.indexOf("error-message") !== -1;
+    if (ours) {
+      showToast(text);
+    } else {
+      // Not our answer (a proxy's 502/504, a killed worker): a write may or
+      // may not have been saved; only a reload tells.
+      showToast(isWrite(event.detail) ? messages().unknown : messages().generic);
+    }
+    if (xhr && xhr.status === 503 && !isWrite(event.detail)) retryLater(event.detail);
   });
-  document.addEventListener("htmx:sendError", function () { showToast(messages().network); });
+  document.addEventListener("htmx:sendError", function (event) {
+    showToast(isWrite(event.detail) ? messages().unknown : messages().network);
+  });
+
+  function isWrite(detail) {
+    var verb = detail && detail.requestConfig && detail.requestConfig.verb;
+    return !!verb && verb.toLowerCase() !== "get";
+  }
+
+  // 503: the database is momentarily unavailable. A read is asked again after
+  // Retry-After, a few times; a write is left to the user.
+  function retryLater(detail) {
+    var elt = detail.elt;
+    var tries = (elt.comptoirRetries || 0) + 1;
+    if (tries > 5 || !window.htmx) return;
+    elt.comptoirRetries = tries;
+    var seconds = parseInt(detail.xhr.getResponseHeader("Retry-After"), 10) || 5;
+    var path = detail.pathInfo && (detail.pathInfo.finalRequestPath || detail.pathInfo.requestPath);
+    if (!path) return;
+    setTimeout(function () {
+      if (document.body.contains(elt)) window.htmx.ajax("GET", path, { source: elt, target: detail.target });
+    }, seconds * 1000);
+  }
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful && event.detail.elt) event.detail.elt.comptoirRetries = 0;
+  });
 
   // A signed-out session answers htmx with 401 and HX-Redirect; htmx follows it.
 

@@ -87,6 +87,15 @@ def app(tmp_path_factory):
     yield application
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _record_database(app, record_testsuite_property):
+    """The database the run used, in the JUnit report: .ci/run checks that its
+    PostgreSQL stage ran on PostgreSQL."""
+    from extensions import db
+    with app.app_context():
+        record_testsuite_property("database", db.engine.dialect.name)
+
+
 @pytest.fixture(autouse=True)
 def _clean_database(request, app):
     """Every test starts from an empty shop."""

@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from blueprints.auth.service import MIN_PASSWORD_LENGTH
+from passwords import weakness
 
 
 class LoginForm(FlaskForm):
@@ -23,6 +24,11 @@ class SetupForm(FlaskForm):
         Length(min=MIN_PASSWORD_LENGTH, message=_l("Au moins 10 caractères."))])
     confirm = PasswordField(_l("Confirmez le mot de passe"), validators=[
         EqualTo("password", _l("Les deux mots de passe diffèrent."))])
+
+    def validate_password(self, field):
+        reason = weakness(field.data or "", user_inputs=(self.name.data, self.email.data, self.shop_name.data))
+        if reason:
+            raise ValidationError(reason)
 
 
 class PasswordForm(FlaskForm):

@@ -1,5 +1,6 @@
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from urllib.parse import urlsplit
 
@@ -7,7 +8,8 @@ import sessions
 from audit import record
 from blueprints.auth import bp
 from blueprints.auth.forms import LoginForm, PasswordForm, SetupForm
-from blueprints.auth.service import PasswordChangeError, authenticate, change_password, create_owner, has_employees
+from blueprints.auth.service import (PasswordChangeError, SignInThrottled, authenticate, change_password,
+                                     create_owner, has_employees)
 from extensions import db, limiter
 from htmx import hx_redirect
 from permissions import can, public, requires
@@ -66,12 +68,20 @@ def login():
         return redirect(_home_url())
     form = LoginForm()
     if form.validate_on_submit():
-        employee = authenticate(form.email.data, form.password.data)
+        try:
+            employee = authenticate(form.email.data, form.password.data)
+        except SignInThrottled as throttled:
+            minutes = max(1, -(-throttled.seconds // 60))
+            form.password.errors.append(ngettext(
+                "Trop de tentatives pour cette adresse. Réessayez dans %(num)s minute.",
+                "Trop de tentatives pour cette adresse. Réessayez dans %(num)s minutes.", minutes))
+            return render_template("auth/login.html", form=form), 429
         if employee is not None:
             sessions.start(employee)
             record("sign_in", "employee", employee.id, employee_id=employee.id)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or _home_url())
+        db.session.commit()  # the failure counted against the address
         form.password.errors.append(_("Adresse courriel ou mot de passe incorrect."))
         return render_template("auth/login.html", form=form), 401
     status = 422 if request.method == "POST" else 200

@@ -1,12 +1,15 @@
 """Who may sign in, the first owner of a new shop, and an employee's own password."""
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 import sessions
 from audit import record
+from blueprints.auth import throttle
 from extensions import db
 from models import Employee, Location, PermissionSet, ShopSettings
-from passwords import check_password, dummy_check, hash_password
+from passwords import check_password, dummy_check, hash_password, weakness
 from permissions import DEFAULT_SETS
 
 
@@ -26,14 +29,30 @@ class PasswordChangeError(ValueError):
         self.errors = errors
 
 
-def authenticate(email: str, password: str) -> Employee | None:
+class SignInThrottled(Exception):
+    """Too many failed sign-ins for this address: `seconds` to wait."""
+
+    def __init__(self, seconds: int):
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+def authenticate(email: str, password: str, now: datetime | None = None) -> Employee | None:
+    """The employee, or None (the failure is counted against the address).
+    Raises SignInThrottled, without looking at the password, while the address
+    must wait. An unknown address costs one argon2 verification, as a known
+    one does. The caller commits."""
+    wait = throttle.seconds_to_wait(email, now)
+    if wait:
+        raise SignInThrottled(wait)
     employee = db.session.scalar(select(Employee).where(func.lower(Employee.email) == email.strip().lower()))
     if employee is None:
         dummy_check(password)
-        return None
-    if not check_password(employee.password_hash, password) or not employee.active:
-        return None
-    return employee
+    elif check_password(employee.password_hash, password) and employee.active:
+        throttle.clear(email)
+        return employee
+    throttle.record_failure(email, now)
+    return None
 
 
 def has_employees() -> bool:
@@ -90,6 +109,8 @@ def change_password(employee: Employee, current: str, new: str, confirm: str) ->
         errors["new_password"] = _l("Au moins 10 caractères.")
     elif current_is_right and new == current:
         errors["new_password"] = _l("Choisissez un mot de passe différent de l'actuel.")
+    elif reason := weakness(new, user_inputs=(employee.name, employee.email, ShopSettings.get().name)):
+        errors["new_password"] = reason
     if confirm != new:
         errors["confirm"] = _l("Les deux mots de passe diffèrent.")
     if errors:

@@ -16,8 +16,10 @@ customer are the same person: they are anonymised too.
 On SQLite, `secure_delete` (app.py) zeroes what rows and index entries leave
 behind in the pages; the write-ahead log still holds older copies of those
 pages until a checkpoint, so purge_freed_pages() checkpoints and truncates it.
-PostgreSQL keeps dead row versions until VACUUM: that is the database's own
-retention, outside this module.
+PostgreSQL keeps dead row versions until VACUUM: purge_freed_pages() vacuums
+the tables the deletion wrote (and their indexes), so that no live or dead
+tuple keeps the person's values (tests/web/test_customers_delete.py reads the
+pages with pageinspect).
 """
 from __future__ import annotations
 
@@ -110,11 +112,23 @@ def delete_customer(customer_id: int, *, employee_id: int | None, confirmed: boo
     return ids
 
 
+# The tables whose rows the deletion rewrites or removes (PostgreSQL vacuums them).
+WRITTEN_TABLES = ("customers", "phones", "customer_groups", "sales", "points_entries", "customer_search_terms")
+
+
 def purge_freed_pages() -> bool:
-    """SQLite: copy the write-ahead log into the database and truncate it, so
-    no older copy of a scrubbed page survives in the -wal file. True when done
-    (False: readers kept it busy; the next checkpoint will finish the job)."""
+    """After the deletion's commit. SQLite: copy the write-ahead log into the
+    database and truncate it, so no older copy of a scrubbed page survives in
+    the -wal file. PostgreSQL: VACUUM the written tables, index entries
+    included, so no dead row version keeps the values. True when done (False:
+    readers kept SQLite's log busy; the next checkpoint will finish the job)."""
     engine = db.engine
+    if engine.dialect.name == "postgresql":
+        # VACUUM cannot run inside a transaction. A transaction older than the
+        # deletion still sees the old versions; autovacuum removes them later.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM (INDEX_CLEANUP ON) " + ", ".join(WRITTEN_TABLES))
+        return True
     if engine.dialect.name != "sqlite":
         return True
     with engine.connect() as connection:

@@ -214,9 +214,12 @@ def update_comments(customer: Customer, *, version, comments: str | None) -> lis
     return _save(customer, _assign(customer, {"comments": value}))
 
 
-def update_settings(customer: Customer, *, version, account_profile=UNSET, default_discount=UNSET,
-                    email_notifications=UNSET) -> list[str]:
-    """Profil, Réduction and Autoriser les notifications par courriel."""
+def update_settings(customer: Customer, *, version, editable: set[str], account_profile=UNSET,
+                    default_discount=UNSET, email_notifications=UNSET) -> list[str]:
+    """Profil, Réduction and Autoriser les notifications par courriel. The
+    first two need "discounts" among the editable fields (Clients – Remises et profil)."""
+    if account_profile is not UNSET or default_discount is not UNSET:
+        _require(editable, "discounts")
     check_version(customer, version)
     errors: dict[str, str] = {}
     values = {}

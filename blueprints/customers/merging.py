@@ -30,6 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 import purchase_index
 from audit import record
@@ -216,12 +217,28 @@ def merge_customers(primary_id: int, secondary_ids, *, employee_id: int | None,
     """Merge the secondaries into the primary (the caller commits).
 
     `expected_versions` ({id: version} from the preview) refuses a merge of
-    records changed since the preview was shown.
+    records changed since the preview was shown. A record already merged into
+    another is refused; so is one changed by a merge that committed while this
+    one ran (SQLite: the version check at the write; PostgreSQL: the row locks
+    make this one read the committed merge).
     """
+    try:
+        return _merge(primary_id, secondary_ids, employee_id=employee_id, expected_versions=expected_versions)
+    except StaleDataError:
+        # Lazy: the session must be rolled back (by the caller) before anything,
+        # the language of the message included, is read from the database.
+        raise MergeError(_l("Un des dossiers a été modifié depuis l'aperçu. Vérifiez le nouvel aperçu "
+                            "avant de fusionner.")) from None
+
+
+def _merge(primary_id: int, secondary_ids, *, employee_id: int | None,
+           expected_versions: dict[int, int] | None) -> Customer:
     secondary_ids = clean_secondary_ids(primary_id, secondary_ids)
     primary, secondaries = load_for_merge(primary_id, secondary_ids, lock=True)
     if primary is None or len(secondaries) != len(secondary_ids):
         raise LookupError("customer not found")
+    if any(customer.merged_into_id is not None for customer in [primary, *secondaries]):
+        raise MergeError(_("Un de ces dossiers a déjà été fusionné dans un autre client."), "secondary")
     for customer in [primary, *secondaries]:
         expected = (expected_versions or {}).get(customer.id)
         if expected is not None and expected != customer.version:

@@ -55,17 +55,20 @@ def _load(customer_id: int) -> Customer:
 
 
 def _editable(customer: Customer) -> set[str]:
-    """Contact fields (and comments) this employee may change on this customer."""
+    """Contact fields (and comments, discounts and profile) this employee may change on this customer."""
     fields = {name for name in CONTACT_FIELDS if field_level(current_user, name, customer) == "edit"}
     if can(current_user, "customers.history.view"):
         fields.add("comments")
+    if can(current_user, "customers.discounts"):
+        fields.add("discounts")
     return fields
 
 
 def _forbidden(what: str):
     """A 403 for a rule finer than @requires (a field of this customer), audited like one."""
     db.session.rollback()
-    record("forbidden", details={"endpoint": request.endpoint or "", "capability": f"customers.{what}.edit"})
+    capability = "customers.discounts" if what == "discounts" else f"customers.{what}.edit"
+    record("forbidden", details={"endpoint": request.endpoint or "", "capability": capability})
     db.session.commit()
     abort(403)
 
@@ -335,11 +338,13 @@ def save_settings(customer_id: int):
     if "email_notifications" in form:
         notifications = "1" in form.getlist("email_notifications")
     try:
-        update_settings(customer, version=form.get("version"),
+        update_settings(customer, version=form.get("version"), editable=_editable(customer),
                         account_profile=form.get("account_profile", UNSET),
                         default_discount=form.get("default_discount", UNSET),
                         email_notifications=notifications)
         db.session.commit()
+    except ForbiddenFieldError as error:
+        _forbidden(error.field)
     except (FieldErrors, StaleCustomerError) as error:
         db.session.rollback()
         customer = _load(customer_id)

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from blueprints.customers import bp, merging
 from extensions import db
+from guards import parse_id
 from htmx import render_htmx
 from models import Customer, ShopSettings
 from permissions import customer_view, requires
@@ -21,8 +22,9 @@ def _primary_or_404(customer_id: int) -> Customer:
 def _selected_ids() -> list[int]:
     ids = []
     for raw in request.values.getlist("secondary"):
-        if raw.isdigit() and int(raw) not in ids:
-            ids.append(int(raw))
+        ident = parse_id(raw)
+        if ident is not None and ident not in ids:
+            ids.append(ident)
     return ids[:merging.MAX_SECONDARIES + 1]
 
 
@@ -88,8 +90,8 @@ def merge_confirm(customer_id: int):
     ids = _selected_ids()
     versions = {}
     for customer_id_text, version in request.form.items():
-        if customer_id_text.startswith("version-") and customer_id_text[8:].isdigit() and version.isdigit():
-            versions[int(customer_id_text[8:])] = int(version)
+        if customer_id_text.startswith("version-") and parse_id(customer_id_text[8:]) and version.isdigit():
+            versions[parse_id(customer_id_text[8:])] = int(version)
     try:
         merging.merge_customers(primary.id, ids, employee_id=current_user.id, expected_versions=versions)
         db.session.commit()
@@ -114,10 +116,11 @@ def duplicates():
     kind = request.args.get("kind", kinds[0] if kinds else "name")
     if kind not in kinds:
         abort(404)
-    try:
-        start = max(0, int(request.args.get("start", 0)))
-    except ValueError:
-        start = 0
+    # `start` counts candidates; beyond any id there is nothing to show.
+    raw_start = (request.args.get("start") or "0").strip()
+    start = 0 if raw_start == "0" else parse_id(raw_start)
+    if start is None:
+        abort(404)
     groups, next_start = merging.find_duplicates(kind, start)
     region = ShopSettings.get().phone_region
     views = {c.id: customer_view(current_user, c, region) for g in groups for c in g.customers}

@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, and_, extract, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
+from guards import parse_id, parse_page
 from models import Customer, CustomerPurchase, Phone, Sale, customer_groups
 from models.customers import ORIGINS
 from models.sales import CARD_BRANDS, PAYMENT_METHODS
@@ -56,8 +57,8 @@ _EMAIL_PARTS = re.compile(r"[.@_+\-]+")
 
 
 def _positive_int(value) -> str | None:
-    value = (value or "").strip()
-    return str(int(value)) if value.isdigit() and 0 < int(value) < 2**31 else None
+    number = parse_id(value)
+    return str(number) if number is not None else None
 
 
 def _points(value) -> str | None:
@@ -130,10 +131,7 @@ class CustomerQuery:
 
     @classmethod
     def from_args(cls, args) -> "CustomerQuery":
-        try:
-            page = max(1, int(args.get("page", 1)))
-        except (TypeError, ValueError):
-            page = 1
+        page = parse_page(args.get("page"))
         sort = args.get("sort", "name")
         return cls(q=(args.get("q") or "").strip()[:100],
                    archived=args.get("archived") in ("1", "on", "true"),

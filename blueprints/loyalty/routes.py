@@ -15,6 +15,7 @@ from blueprints.loyalty.forms import (EnrolForm, GroupForm, MemberPointsForm, Po
 from blueprints.loyalty.service import NAME_PARTS, LoyaltyError, MemberQuery
 from extensions import db
 from htmx import hx_redirect, is_htmx, render_htmx
+from guards import parse_page
 from models import Group, ShopSettings
 from models.base import utcnow
 from permissions import customer_view, requires
@@ -439,10 +440,7 @@ def delete_group(group_id: int):
 def group(group_id: int):
     """The customers of one group (members of the programme or not)."""
     group = db.get_or_404(Group, group_id)
-    try:
-        page_number = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page_number = 1
+    page_number = parse_page(request.args.get("page"))
     page = service.group_customers(group.id, page_number, current_app.config["PAGE_SIZE"])
     return render_template("loyalty/group.html", group=group, page=page)
 

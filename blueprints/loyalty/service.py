@@ -24,6 +24,7 @@ from blueprints.customers.search import term_condition
 from blueprints.customers.service import create_customer, find_by_username
 from blueprints.loyalty import points as ledger
 from extensions import db
+from guards import parse_id, parse_page
 from models import Customer, Group, Phone, PointsEntry, Reward, ShopSettings, customer_groups
 from models.base import utcnow
 from phones import normalise
@@ -62,17 +63,9 @@ class MemberQuery:
 
     @classmethod
     def from_args(cls, args) -> "MemberQuery":
-        def integer(name):
-            try:
-                return int(args.get(name) or "")
-            except ValueError:
-                return None
         sort = args.get("sort") or "-points"
-        group = integer("group")
-        return cls(q=(args.get("q") or "").strip()[:100],
-                   group=group if group and group > 0 else None,
-                   sort=sort if sort in SORTS else "-points",
-                   page=max(1, min(integer("page") or 1, 1_000_000)))
+        return cls(q=(args.get("q") or "").strip()[:100], group=parse_id(args.get("group")),
+                   sort=sort if sort in SORTS else "-points", page=parse_page(args.get("page")))
 
     def to_args(self, **overrides) -> dict:
         args = {"q": self.q or None, "group": self.group,

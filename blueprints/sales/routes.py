@@ -18,6 +18,7 @@ from blueprints.sales.service import SaleError
 from blueprints.sales.transactions import TransactionQuery, invoices_by_sale, keyset_page, transaction_select
 from extensions import db
 from htmx import hx_redirect, is_htmx, render_htmx
+from guards import parse_id, parse_page
 from models import Customer, Employee, Invoice, Location, Sale, ShopSettings
 from models.sales import CARD_BRANDS
 from pagination import paginate
@@ -54,10 +55,7 @@ def _picked(customer_id) -> tuple[dict | None, str | None]:
     """The panel of a customer the screen asks for, or the reason it is refused."""
     if not customer_id or not can(current_user, "customers.basic"):
         return None, None
-    try:
-        customer = db.session.get(Customer, int(customer_id))
-    except (TypeError, ValueError):
-        customer = None
+    customer = db.session.get(Customer, parse_id(customer_id)) if parse_id(customer_id) else None
     if customer is None or customer.anonymised:
         return None, _("Ce client n'existe pas ou plus.")
     try:
@@ -144,10 +142,10 @@ def new():
         abort(403)
     options, _default = _locations()
     extra = {}
-    try:
-        customer_id = int(customer_id) if customer_id is not None else None
-        location_id = int(values["location_id"]) if values["location_id"] else None
-    except ValueError:
+    customer_raw, location_raw = customer_id, values["location_id"]
+    customer_id = parse_id(customer_raw) if customer_raw is not None else None
+    location_id = parse_id(location_raw) if location_raw else None
+    if (customer_raw is not None and customer_id is None) or (location_raw and location_id is None):
         customer_id, location_id = None, None
         extra["sale"] = _("La vente est illisible. Rechargez la page.")
     req = service.SaleRequest(
@@ -462,10 +460,7 @@ def invoices():
         abort(403)
     status = request.args.get("status", "")
     status = status if status in service.INVOICE_STATUSES else ""
-    try:
-        page_number = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page_number = 1
+    page_number = parse_page(request.args.get("page"))
     stmt = select(Invoice).options(selectinload(Invoice.customer), selectinload(Invoice.paid_by))
     if status:
         stmt = stmt.where(Invoice.status == status)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from blueprints.customers.search import term_condition
 from extensions import db
+from guards import parse_id
 from models import Customer, Invoice, Sale
 from models.sales import CARD_BRANDS, SALE_STATUSES
 from blueprints.sales.service import PAYMENTS
@@ -25,20 +26,17 @@ def _date(text: str | None) -> date | None:
 
 
 def _int(text) -> int | None:
-    try:
-        value = int(str(text).strip())
-    except (TypeError, ValueError):
-        return None
-    return value if value > 0 else None
+    return parse_id(text)
 
 
 def _cursor(text: str | None) -> tuple[datetime, int] | None:
     """"<created_at iso>_<id>" -> (created_at, id)."""
     stamp, _sep, ident = (text or "").rpartition("_")
     try:
-        return datetime.fromisoformat(stamp), int(ident)
+        moment = datetime.fromisoformat(stamp)
     except ValueError:
         return None
+    return (moment, parse_id(ident)) if parse_id(ident) is not None else None
 
 
 def cursor_of(sale: Sale) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 import sessions
 from audit import record
 from extensions import db
+from guards import parse_id, parse_page
 from models import AuditEvent, Employee, Location, PermissionSet
 from passwords import hash_password
 from permissions import CAPABILITIES, CAPABILITY_GROUPS, CONTACT_FIELDS, capabilities_of, closure, dependents
@@ -548,12 +549,6 @@ class AuditQuery:
 
     @classmethod
     def from_args(cls, args) -> "AuditQuery":
-        def integer(name):
-            try:
-                return int(args.get(name) or "")
-            except ValueError:
-                return None
-
         def day(name):
             try:
                 return date.fromisoformat(args.get(name) or "")
@@ -561,8 +556,8 @@ class AuditQuery:
                 return None
 
         action = (args.get("action") or "").strip()
-        return cls(employee_id=integer("employee"), action=action if len(action) <= 40 else "",
-                   start=day("from"), end=day("to"), page=max(1, integer("page") or 1))
+        return cls(employee_id=parse_id(args.get("employee")), action=action if len(action) <= 40 else "",
+                   start=day("from"), end=day("to"), page=parse_page(args.get("page")))
 
     def to_args(self, **overrides) -> dict:
         args = {"employee": self.employee_id, "action": self.action or None,

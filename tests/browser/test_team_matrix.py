@@ -64,7 +64,7 @@ def test_matrix_scrolls_sideways_on_a_tablet_with_the_first_column_in_view(signe
     first_cell = page.locator("tbody th.matrix-cap").first
     before = first_cell.bounding_box()["x"]
     wrap.evaluate("el => el.scrollLeft = 400")
-    page.wait_for_timeout(100)
+    page.wait_for_function("document.querySelector('.matrix-wrap').scrollLeft > 0")
     assert abs(first_cell.bounding_box()["x"] - before) < 2  # sticky
     # The page itself does not scroll sideways.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

@@ -55,12 +55,13 @@ class Till:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
 
-    def sign_in(self, email: str) -> "Till":
+    def sign_in(self, email: str, page: str = "/sales/new") -> "Till":
         _, html = self.request("GET", "/login")
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
         status, _ = self.request("POST", "/login", {"csrf_token": token, "email": email, "password": PASSWORD})
         assert status == 302, status
-        status, html = self.request("GET", "/sales/new")
+        # A fresh page after sign-in: the token htmx sends is tied to this session.
+        status, html = self.request("GET", page)
         assert status == 200, status
         self.token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
         return self
@@ -97,6 +98,17 @@ def race(tills: list[Till], work) -> list[int]:
     assert errors == []
     return sorted(statuses)
 
+
+
+run_together = race
+
+
+@pytest.fixture
+def browsers(live_server):
+    """browsers(count, email, page): signed-in sessions, each with the CSRF token of `page`."""
+    def make(count: int, email: str, page: str = "/loyalty/points/redeem") -> list[Till]:
+        return [Till(live_server).sign_in(email, page) for _ in range(count)]
+    return make
 
 # --- a real consumer of the job queue ----------------------------------------------
 

@@ -81,14 +81,16 @@ def test_shop_settings_has_defaults(db_session):
     assert (settings.currency, settings.phone_region) == ("EUR", "FR")
 
 
-def test_sqlite_runs_with_foreign_keys_wal_and_secure_delete(db_session):
-    if db_session.get_bind().dialect.name != "sqlite":
-        pytest.skip("SQLite pragmas")
-    connection = db_session.connection()
-    assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
-    assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-    assert connection.execute(text("PRAGMA secure_delete")).scalar() == 1
-    assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+def test_sqlite_runs_with_foreign_keys_wal_and_secure_delete(app, tmp_path):
+    """On an SQLite engine of its own, so that it runs (not skipped) in the PostgreSQL stage too."""
+    from sqlalchemy import create_engine
+    engine = create_engine(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA secure_delete")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+    engine.dispose()
 
 
 def test_secret_key_is_generated_once_into_instance(tmp_path, monkeypatch):

@@ -92,12 +92,16 @@ def test_likely_duplicates_are_shown_before_saving(signed_in, make_customer, app
 def test_no_duplicate_warning_for_a_new_person(signed_in, make_customer, app):
     make_customer(first_name="Ana", last_name="Lopez", email="ana@example.com")
     response = signed_in("owner").htmx("post", "/customers/new", data={"first_name": "Ana", "last_name": "Lopes"})
-    assert response.status_code == 204
+    assert response.status_code == 204 and customer_count(app) == 2
+    assert "/customers/" in response.headers["HX-Redirect"]
 
 
 def test_cashier_adds_a_customer_by_name(signed_in, app):
     response = signed_in("cashier").htmx("post", "/customers/new", data={"first_name": "Nina", "last_name": "K"})
     assert response.status_code == 204
+    customer_id = int(response.headers["HX-Redirect"].rstrip("/").rsplit("/", 1)[-1])
+    row = get_customer(app, customer_id)
+    assert (row["first_name"], row["last_name"], row["email"], row["phones"]) == ("Nina", "K", None, [])
 
 
 def test_forged_contact_fields_from_a_cashier_are_403(signed_in, app):

@@ -99,6 +99,9 @@ def test_delete_with_a_custom_set_holding_delete_works(app, signed_in, make_cust
     customer_id = make_customer(archived=True)
     client = signed_in(capabilities={"customers.basic", "customers.delete"})
     assert client.post(f"/customers/{customer_id}/delete", data={"confirm": "1"}).status_code == 303
+    with app.app_context():
+        customer = db.session.get(Customer, customer_id)
+        assert customer.anonymised and customer.first_name is None and customer.last_name is None
 
 
 def test_delete_page_shows_the_seed_warning_and_a_checkbox(signed_in, make_customer):
@@ -166,7 +169,38 @@ def test_delete_of_a_missing_customer_is_404(signed_in, shop):
     assert signed_in("owner").get("/customers/999999/delete").status_code == 404
 
 
-def test_sqlite_secure_delete_is_on(app):
+def needles_in_postgresql_tuples(app) -> set[str]:
+    """Every needle in any tuple, live or dead, of the tables the deletion
+    writes, read from the heap pages themselves (pageinspect)."""
+    from blueprints.customers.deletion import WRITTEN_TABLES
+    found = set()
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
+        db.session.remove()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pageinspect")
+            for table in WRITTEN_TABLES:
+                blocks = connection.execute(text(
+                    "SELECT pg_relation_size(:t) / current_setting('block_size')::int"), {"t": table}).scalar()
+                for block in range(blocks):
+                    for (data,) in connection.execute(text(
+                            "SELECT t_data FROM heap_page_items(get_raw_page(:t, :b)) WHERE t_data IS NOT NULL"),
+                            {"t": table, "b": block}):
+                        raw = bytes(data).lower()
+                        found |= {needle for needle in NEEDLES if needle.encode("utf-8") in raw}
+    return found
+
+
+def test_deletion_leaves_no_live_or_dead_tuple_with_the_values_on_postgresql_and_sqlite_zeroes_pages(
+        app, signed_in, make_customer, shop):
+    """PostgreSQL: after the deletion's VACUUM, no tuple of the written tables,
+    live or dead, holds a value. SQLite: secure_delete is on (the file test above)."""
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        if dialect == "sqlite":
             assert db.session.execute(text("PRAGMA secure_delete")).scalar() == 1
+            return
+    client = signed_in("owner")
+    customer_id = archived_person(app, make_customer, shop)
+    assert {"xanthippe", "quillebeuf"} <= needles_in_postgresql_tuples(app)  # the method can fail
+    assert client.post(f"/customers/{customer_id}/delete", data={"confirm": "1"}).status_code == 303
+    assert needles_in_postgresql_tuples(app) == set()

@@ -338,7 +338,7 @@ def test_own_consecutive_saves_are_not_taken_for_a_conflict(signed_in, elodie, a
 # --- Profil, Réduction, notifications ----------------------------------------------------
 
 def test_settings_save_on_change_with_a_confirmation(signed_in, elodie, app):
-    client = signed_in("cashier")
+    client = signed_in("manager")  # Clients – Remises et profil (test_customers_discounts_right.py)
     response = client.htmx("post", f"/customers/{elodie}/settings", data={
         "version": "1", "account_profile": "business", "default_discount": "15",
         "email_notifications": ["0", "1"]})

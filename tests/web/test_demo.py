@@ -218,8 +218,9 @@ def test_demo_same_seed_builds_the_same_customers(app):
     assert names[0] == names[1] and len(names[0]) == 60
 
 
-def test_demo_command_if_empty_loads_once_and_replaces_otherwise(app):
+def test_demo_command_if_empty_loads_once_and_replaces_otherwise(app, monkeypatch):
     from models import Customer, Employee
+    monkeypatch.setenv("COMPTOIR_DEMO", "1")  # the tests' database is not the demo one (test_demo_database.py)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "--customers", "2000", "--sales", "300", "--if-empty"])
     assert result.exit_code == 0, result.output

@@ -81,9 +81,13 @@ def test_invoice_list_is_a_profile_resource(signed_in):
     assert client.get("/sales/invoices").status_code == 403
 
 
-def test_invoice_list_is_open_to_who_settles_invoices(signed_in):
+def test_invoice_list_is_open_to_who_settles_invoices(app, signed_in, shop, make_customer, make_employee):
+    seller = make_employee("manager")
+    _c, _s, invoice_id = _invoice(app, seller, shop, make_customer)
     client = signed_in(capabilities={"sales.invoices"})
-    assert client.get("/sales/invoices").status_code == 200
+    response = client.get("/sales/invoices")
+    assert response.status_code == 200
+    assert get(app, Invoice, invoice_id).number in response.get_data(as_text=True)
 
 
 # --- the profile's fragment ----------------------------------------------------------
