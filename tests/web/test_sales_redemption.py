@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from models import Customer, PointsEntry, Reward, Sale, ShopSettings
+from models import Customer, PointsEntry, Reward, Sale
 from tests.support_loyalty import member
 from tests.support_sales import get, sale_form
 
