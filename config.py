@@ -65,7 +65,7 @@ def build_config(instance_path: Path) -> dict:
         "QUEUE_URL": (os.environ.get("QUEUE_URL") or os.environ.get("REDIS_URL")
                       or f"sqlite:///{instance_path / 'queue.sqlite3'}"),
         # Staged import rows moved per transaction on SQLite (the till's sales pass in between).
-        "IMPORT_COMMIT_CHUNK": int(os.environ.get("IMPORT_COMMIT_CHUNK", "2000")),
+        "IMPORT_COMMIT_CHUNK": int(os.environ.get("IMPORT_COMMIT_CHUNK", "500")),
         # A text field of a multipart form beyond this is a 413 (werkzeug's default, said
         # explicitly); so is a form without files beyond MAX_FORM_BYTES (guards.py).
         "MAX_FORM_MEMORY_SIZE": 500 * 1024,

@@ -123,6 +123,20 @@ def _clean_database(request, app):
         limiter.reset()
 
 
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served from a thread on a free local port: for browser and
+    concurrency tests, which send real HTTP requests."""
+    import threading
+
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
 @pytest.fixture
 def db_session(app):
     """An application context and the database session, for service tests."""

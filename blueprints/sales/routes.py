@@ -75,12 +75,10 @@ def _state_from_form(form) -> dict:
 
 def _sale_customer(customer_id) -> Customer | None:
     """The customer the sale form names, when they may be on a sale."""
-    if not customer_id or not can(current_user, "customers.basic"):
+    customer_id = parse_id(customer_id)
+    if customer_id is None or not can(current_user, "customers.basic"):
         return None
-    try:
-        customer = db.session.get(Customer, int(customer_id))
-    except (TypeError, ValueError):
-        return None
+    customer = db.session.get(Customer, customer_id)
     if customer is None or customer.archived or customer.anonymised:
         return None
     return customer

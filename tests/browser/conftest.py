@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 CANDIDATES = [os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
               shutil.which("chromium"), shutil.which("chromium-browser"), shutil.which("google-chrome")]
@@ -53,15 +51,6 @@ def browser_type_launch_args(browser_type_launch_args, chromium_path):
     }
 
 
-@pytest.fixture(scope="session")
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 768, "height": 1024}, "locale": "fr-FR"}
@@ -74,8 +63,6 @@ def signed_in_page(page, live_server, make_employee):
 
     def login(role: str = "owner", **kwargs):
         employee_id = make_employee(role, **kwargs)
-        from extensions import db
-        from models import Employee
         from flask import current_app  # noqa: F401
         email = kwargs.get("email") or f"{role}@test.example"
         page.goto(f"{live_server}/login")

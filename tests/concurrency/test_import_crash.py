@@ -109,7 +109,7 @@ def test_the_till_keeps_selling_while_an_import_is_written(app, shop, make_emplo
     from tests.support_sales import sale_form
     job_id = _job(app, make_employee)
     cashier = signed_in("cashier")
-    consumer = real_queue(IMPORT_COMMIT_CHUNK=500)
+    consumer = real_queue()
     _enqueue(job_id)
     consumer.start()
     outcomes: list[tuple[int, str, float]] = []

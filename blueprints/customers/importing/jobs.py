@@ -230,7 +230,7 @@ def _check_and_stage(job: ImportJob) -> ImportJob:
 
 def _commit(job: ImportJob) -> ImportJob:
     """Move the staged rows into the directory, chunk by chunk; resumable."""
-    chunk = current_app.config.get("IMPORT_COMMIT_CHUNK", 2000)
+    chunk = current_app.config.get("IMPORT_COMMIT_CHUNK", 500)
     if db.session.get_bind().dialect.name == "postgresql":
         chunk = None  # one transaction: PostgreSQL's readers and writers do not wait on it
     while True:
