@@ -53,4 +53,6 @@ def build_config(instance_path: Path) -> dict:
         # Staged import rows moved per transaction on SQLite (the till's sales pass in between).
         "IMPORT_COMMIT_CHUNK": int(os.environ.get("IMPORT_COMMIT_CHUNK", "2000")),
         "PAGE_SIZE": 50,
+        # How long a merge or an import can be undone (issue 15), in days.
+        "UNDO_DAYS": int(os.environ.get("UNDO_DAYS", "30")),
     }
