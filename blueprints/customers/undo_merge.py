@@ -27,7 +27,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 
-import purchase_index
 from audit import record
 from blueprints.customers.service import CustomerError
 from extensions import db
