@@ -152,10 +152,15 @@ def request_undo(job: ImportJob, employee_id: int | None) -> None:
     reason = refusal(job)
     if reason:
         raise UndoRefused(reason)
-    job.undo_status = "queued"
-    job.undo_report = {"employee_id": employee_id, "removed": 0, "restored": 0, "kept_count": 0,
-                       "kept": []}
-    job.heartbeat_at = utcnow()
+    # Conditional: of two requests at once, one queues the undo.
+    queued = db.session.execute(update(ImportJob).where(ImportJob.id == job.id, ImportJob.undo_status.is_(None))
+                                .values(undo_status="queued", heartbeat_at=utcnow(),
+                                        undo_report={"employee_id": employee_id, "removed": 0, "restored": 0,
+                                                     "kept_count": 0, "kept": []})
+                                .execution_options(synchronize_session=False)).rowcount
+    if queued != 1:
+        raise UndoRefused(_("L’annulation de cet import est en cours."))
+    db.session.refresh(job)
 
 
 # --- the undo itself, on the queue ---------------------------------------------------
@@ -165,9 +170,18 @@ def run_undo(job_id: int) -> ImportJob | None:
     job = db.session.get(ImportJob, job_id)
     if job is None or job.undo_status not in ("queued", "running"):
         return job
-    job.undo_status = "running"
-    job.heartbeat_at = utcnow()
+    # One worker claims it: a queued undo, or a running one whose worker went silent.
+    claim = update(ImportJob).where(ImportJob.id == job_id).values(undo_status="running", heartbeat_at=utcnow())
+    if job.undo_status == "queued":
+        claim = claim.where(ImportJob.undo_status == "queued")
+    else:
+        stale = utcnow() - timedelta(seconds=current_app.config.get("IMPORT_STALE_SECONDS", 120))
+        claim = claim.where(ImportJob.undo_status == "running", ImportJob.heartbeat_at < stale)
+    claimed = db.session.execute(claim.execution_options(synchronize_session=False)).rowcount
     db.session.commit()
+    db.session.refresh(job)
+    if claimed != 1:
+        return job
     report = dict(job.undo_report or {})
     report.setdefault("kept", [])
     for key in ("removed", "restored", "kept_count"):

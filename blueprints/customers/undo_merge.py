@@ -181,6 +181,13 @@ def undo(snapshot_id: int, *, employee_id: int | None) -> UndoResult:
         raise LookupError("no undoable merge")
     primary, secondaries = check(snapshot)
     data = snapshot.data
+    # The first write claims the snapshot: two undos at once, the second finds
+    # nothing (PostgreSQL: it waits on the row; SQLite: one writer at a time).
+    db.session.expunge(snapshot)
+    db.session.execute(delete(MergeSnapshotCustomer).where(MergeSnapshotCustomer.snapshot_id == snapshot_id))
+    if db.session.execute(delete(MergeSnapshot).where(MergeSnapshot.id == snapshot_id)
+                          .execution_options(synchronize_session=False)).rowcount != 1:
+        raise LookupError("merge already undone")
     result = UndoResult(primary.id, [s.id for s in secondaries])
     by_id = {s.id: s for s in secondaries}
 
@@ -258,7 +265,6 @@ def undo(snapshot_id: int, *, employee_id: int | None) -> UndoResult:
            details={"snapshot_id": snapshot.id, "secondary_ids": result.secondary_ids,
                     "fields_kept": result.fields_kept, "phones_not_returned": result.phones_not_returned,
                     "points_not_returned": result.points_not_returned})
-    db.session.delete(snapshot)
     db.session.flush()
     return result
 
