@@ -189,3 +189,17 @@ def test_points_entries_of_the_secondary_are_its_own_again(db_session, make_cust
     assert db_session.get(PointsEntry, entry_id).customer_id == primary
     undo(db_session, snapshot_id)
     assert db_session.get(PointsEntry, entry_id).customer_id == secondary
+
+
+def test_the_hourly_task_sweeps_expired_snapshots_and_previous_values(db_session, make_customer, app, monkeypatch):
+    import tasks
+    primary, secondary = make_customer(first_name="P"), make_customer(first_name="S")
+    monkeypatch.setitem(app.config, "UNDO_DAYS", 1)  # the window is configurable
+    snapshot_id = merge(db_session, primary, [secondary])
+    snapshot = db_session.get(MergeSnapshot, snapshot_id)
+    assert snapshot.expires_at - snapshot.created_at == timedelta(days=1)
+    snapshot.expires_at = utcnow() - timedelta(minutes=1)
+    db_session.commit()
+    tasks.sweep_undo_windows()
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(MergeSnapshot)) == 0
