@@ -120,9 +120,11 @@ def keep(data: dict, plan, reconcile: PointsEntry | None, employee_id: int | Non
 
 # --- what the profile and the audit trail offer -----------------------------------------
 
-def live_snapshots(primary_id: int, now: datetime | None = None) -> list[MergeSnapshot]:
-    return list(db.session.scalars(select(MergeSnapshot).where(
-        MergeSnapshot.primary_id == primary_id, MergeSnapshot.expires_at > (now or utcnow()))
+def live_snapshots(customer_id: int, now: datetime | None = None) -> list[MergeSnapshot]:
+    """The merges about this customer (as primary or secondary) still undoable, latest first."""
+    return list(db.session.scalars(select(MergeSnapshot).join(
+        MergeSnapshotCustomer, MergeSnapshotCustomer.snapshot_id == MergeSnapshot.id).where(
+        MergeSnapshotCustomer.customer_id == customer_id, MergeSnapshot.expires_at > (now or utcnow()))
         .order_by(MergeSnapshot.id.desc())))
 
 

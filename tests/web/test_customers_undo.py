@@ -134,3 +134,19 @@ def test_import_report_in_english_offers_the_undo(app, signed_in, shop):
     response = client.post(f"/customers/import/{job_id}/run", data={"duplicates": "skip"})
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert re.search(r'id="import-undo-button"[^>]*>Undo this import<', html)
+
+
+def test_the_secondary_profile_also_offers_the_undo(app, signed_in, make_customer):
+    client = signed_in("manager")
+    _primary, secondary, snapshot_id = merged(app, client, make_customer)
+    html = client.get(f"/customers/{secondary}").get_data(as_text=True)
+    assert f'href="/customers/merges/{snapshot_id}/undo"' in html
+
+
+def test_the_profile_hides_the_undo_without_the_merge_right(app, signed_in, make_customer):
+    manager = signed_in("manager")
+    primary, _secondary, snapshot_id = merged(app, manager, make_customer)
+    manager.post("/logout")
+    cashier = signed_in("cashier", email="cashier@test.example")
+    response = cashier.get(f"/customers/{primary}")
+    assert response.status_code == 200 and "/undo" not in response.get_data(as_text=True)
