@@ -73,4 +73,6 @@ def build_config(instance_path: Path) -> dict:
         # Below gunicorn's request line limit (run.sh: 8190), so the app answers first.
         "MAX_URL_LENGTH": 4096,
         "PAGE_SIZE": 50,
+        # How long a merge or an import can be undone (issue 15), in days.
+        "UNDO_DAYS": int(os.environ.get("UNDO_DAYS", "30")),
     }

@@ -13,6 +13,13 @@ def run_import_task(job_id: int) -> None:
     jobs.run_import(job_id)
 
 
+@huey.task()
+@with_app_context
+def run_import_undo_task(job_id: int) -> None:
+    from blueprints.customers import undo_import
+    undo_import.run_undo(job_id)
+
+
 @huey.on_startup()
 @with_app_context
 def recover_jobs() -> None:
@@ -28,6 +35,9 @@ def every_minute() -> None:
     from blueprints.customers.importing import jobs
     for job_id in jobs.recover():
         run_import_task(job_id)
+    from blueprints.customers import undo_import
+    for job_id in undo_import.recover_undos():
+        run_import_undo_task(job_id)
 
 
 @huey.periodic_task(crontab(minute="17"))
@@ -35,3 +45,12 @@ def every_minute() -> None:
 def every_hour() -> None:
     from blueprints.customers.importing import jobs
     jobs.sweep_uploads()
+
+
+@huey.periodic_task(crontab(minute="23"))
+@with_app_context
+def sweep_undo_windows() -> None:
+    """Undo snapshots (merges) and previous values (imports) past UNDO_DAYS: personal data goes."""
+    from blueprints.customers import undo_import, undo_merge
+    undo_merge.sweep_expired()
+    undo_import.sweep_expired()

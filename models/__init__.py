@@ -6,10 +6,11 @@ from models.loyalty import PointsEntry, Reward
 from models.sales import CustomerPurchase, Invoice, ItemName, Sale, SaleItem
 from models.shop import Location, ShopSettings
 from models.team import Employee, EmployeeSession, PermissionSet, SignInFailure, employee_locations
+from models.undo import ImportChange, MergeSnapshot, MergeSnapshotCustomer
 
 __all__ = [
     "AuditEvent", "Customer", "CustomerGroup", "CustomerSearchTerm", "Group", "Phone", "customer_groups",
     "ImportJob", "ImportStagedRow", "ImportUpload", "PointsEntry", "Reward", "Invoice", "Sale", "SaleItem",
     "ItemName", "CustomerPurchase", "Location", "ShopSettings", "Employee", "EmployeeSession", "PermissionSet",
-    "SignInFailure", "employee_locations",
+    "SignInFailure", "employee_locations", "ImportChange", "MergeSnapshot", "MergeSnapshotCustomer",
 ]

@@ -39,6 +39,10 @@ class ImportJob(db.Model):
     failure: Mapped[str | None] = mapped_column(String(40))  # a reason code, see jobs.FAILURES
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # Its undo (issue 15): queued / running / done, when, and what it left in place.
+    undo_status: Mapped[str | None] = mapped_column(String(20))
+    undone_at: Mapped[datetime | None]
+    undo_report: Mapped[dict | None] = mapped_column(JSON, deferred=True)
 
 
 class ImportUpload(db.Model):

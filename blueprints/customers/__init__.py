@@ -8,4 +8,5 @@ from blueprints.customers import (  # noqa: E402,F401
     routes_import,
     routes_merge,
     routes_privacy,
+    routes_undo,
 )

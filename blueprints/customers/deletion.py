@@ -86,6 +86,8 @@ def delete_customer(customer_id: int, *, employee_id: int | None, confirmed: boo
         raise DeletionError(_("Cochez la case pour confirmer que vous avez lu et compris l'avertissement."),
                             "confirm")
     ids = [customer.id] + _merged_into([customer.id])
+    from blueprints.customers import undo_merge
+    undo_merge.forget_customers(ids)  # the undo window ends: its copies of their data go now
     now = utcnow()
     for other in db.session.scalars(select(Customer).where(Customer.id.in_(ids))):
         _scrub(other, now)

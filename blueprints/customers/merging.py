@@ -6,7 +6,8 @@ The rules, in the seed's order:
   secondary, in the order chosen, that has a value wins);
 - where both have a value, the primary's stays;
 - each secondary is archived (so it can be recovered) and linked to the primary
-  (merged_into_id). The merge cannot be undone.
+  (merged_into_id). The merge can be undone for UNDO_DAYS days (undo_merge.py
+  keeps the snapshot it needs).
 
 History moves to the primary so that the merged customer is whole: sales,
 invoices, the points ledger (balances added up, the cached balance equal to the
@@ -246,6 +247,8 @@ def _merge(primary_id: int, secondary_ids, *, employee_id: int | None,
                                "avant de fusionner."))
     plan = plan_merge(primary, secondaries)
     ids = plan.all_ids
+    from blueprints.customers import undo_merge
+    snapshot = undo_merge.take(plan)
 
     # The first write: on SQLite it takes the write lock, so the balances read
     # next cannot move before this transaction ends (PostgreSQL: the row locks above).
@@ -307,10 +310,11 @@ def _merge(primary_id: int, secondary_ids, *, employee_id: int | None,
     db.session.flush()
     ledger = db.session.scalar(select(func.coalesce(func.sum(PointsEntry.delta), 0))
                                .where(PointsEntry.customer_id == primary.id))
+    reconcile = None
     if ledger != total:
         # Balances set without ledger rows (older data): one "merge" row reconciles.
-        db.session.add(PointsEntry(customer_id=primary.id, delta=total - ledger, kind="merge",
-                                   employee_id=employee_id))
+        reconcile = PointsEntry(customer_id=primary.id, delta=total - ledger, kind="merge", employee_id=employee_id)
+        db.session.add(reconcile)
 
     _recompute_sales_summary(primary)
     primary.refresh_keys()
@@ -319,9 +323,10 @@ def _merge(primary_id: int, secondary_ids, *, employee_id: int | None,
 
     import search_index  # the phones moved by statement: the hook did not see them
     search_index.reindex(db.session.connection(), ids)
+    kept = undo_merge.keep(snapshot, plan, reconcile, employee_id)
     record("customers_merged", "customer", primary.id, count=len(secondaries), employee_id=employee_id,
            details={"secondary_ids": secondary_ids, "phones_moved": len(moved_ids),
-                    "sales_moved": plan.sales_count})
+                    "sales_moved": plan.sales_count, "snapshot_id": kept.id})
     db.session.flush()
     return primary
 

@@ -128,6 +128,9 @@ def _profile_context(customer: Customer, editing: str | None = None, **extra) ->
                                          phones=view.phone_level in in_full),
                "account_profiles": ACCOUNT_PROFILES, "discounts": DISCOUNTS, "country_name": country_name,
                "errors": {}, "saved": False, "form": None}
+    if can(current_user, "customers.merge") and not editing:
+        from blueprints.customers.undo_merge import live_snapshots
+        context["merge_undos"] = live_snapshots(customer.id)
     context.update(extra)
     if editing == "contact":
         context["phone_rows"] = _phone_rows(customer, context["errors"])

@@ -492,6 +492,8 @@ ACTION_LABELS = {
     "customers_archived": _l("Clients archivés"),
     "customer_merged": _l("Clients fusionnés"),
     "customers_merged": _l("Clients fusionnés"),
+    "merge_undone": _l("Fusion annulée"),
+    "import_undone": _l("Annulation d’un import"),
     "customer_deleted": _l("Client supprimé"),
     "customer_exported": _l("Client exporté"),
     "customers_exported": _l("Clients exportés"),

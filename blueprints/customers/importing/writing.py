@@ -29,6 +29,7 @@ from models import (
     Customer,
     CustomerSearchTerm,
     Group,
+    ImportChange,
     ImportStagedRow,
     Phone,
     PointsEntry,
@@ -229,9 +230,9 @@ def apply_staged(job_id: int, limit: int | None) -> tuple[int, int, int]:
         groups = _group_ids({name for row in creates for name in row["groups"]}
                             | {name for _t, row in updates for name in row["groups"]})
         if creates:
-            _create(creates, groups)
+            _create(creates, groups, job_id)
         if updates:
-            _update(updates, groups)
+            _update(updates, groups, job_id)
         db.session.execute(delete(ImportStagedRow).where(ImportStagedRow.id.in_([r[0] for r in batch])))
         moved += len(batch)
         created += len(creates)
@@ -257,7 +258,7 @@ def _phone_digits(raw: str, e164: str | None) -> str:
     return e164.lstrip("+") if e164 else only_digits(raw)[:20]
 
 
-def _create(rows: list[dict], group_ids: dict[str, int]) -> None:
+def _create(rows: list[dict], group_ids: dict[str, int], job_id: int | None = None) -> None:
     now = utcnow()
     dicts = []
     for row in rows:
@@ -293,8 +294,12 @@ def _create(rows: list[dict], group_ids: dict[str, int]) -> None:
         if values["points_balance"]:
             points.append({"customer_id": customer_id, "delta": values["points_balance"], "kind": "add",
                            "reason": OPENING_BALANCE_REASON, "created_at": now})
+    # What the undo removes (issue 15), in this chunk's transaction.
+    changes = [{"job_id": job_id, "customer_id": customer_id, "created": True, "previous": None,
+                "version_after": 1} for customer_id in ids] if job_id is not None else []
     for table, chunk in ((Phone.__table__, phones), (CustomerSearchTerm.__table__, terms),
-                         (customer_groups, memberships), (PointsEntry.__table__, points)):
+                         (customer_groups, memberships), (PointsEntry.__table__, points),
+                         (ImportChange.__table__, changes)):
         bulk_insert(connection, table, chunk)
 
 
@@ -324,19 +329,23 @@ def bulk_insert(connection, table, rows: list[dict]) -> None:
     connection.exec_driver_sql(sql, [tuple(plain(row[c]) for c in columns) for row in rows])
 
 
-def _update(updates: list[tuple[int, dict]], group_ids: dict[str, int]) -> None:
+def _update(updates: list[tuple[int, dict]], group_ids: dict[str, int], job_id: int | None = None) -> None:
     """Fill an existing customer from a row: a value read replaces the one held,
-    except the comments, which are added to (never replaced)."""
+    except the comments, which are added to (never replaced). What it changes
+    is recorded for the undo (undo_import.Recorder)."""
+    from blueprints.customers.undo_import import Recorder
     ids = sorted({customer_id for customer_id, _row in updates})
     customers = {c.id: c for c in db.session.scalars(
         select(Customer).where(Customer.id.in_(ids))
         .options(selectinload(Customer.phones), selectinload(Customer.groups)))}
     groups = {g.id: g for g in db.session.scalars(select(Group).where(Group.id.in_(set(group_ids.values()))))}
     now = utcnow()
+    recorder = Recorder(job_id)
     for customer_id, row in updates:
         customer = customers.get(customer_id)
         if customer is None or customer.anonymised:
             continue  # deleted since the check: nothing to fill
+        change = recorder.start(customer)
         for key, value in row["values"].items():
             if value is None or value == "":
                 continue
@@ -352,21 +361,25 @@ def _update(updates: list[tuple[int, dict]], group_ids: dict[str, int]) -> None:
                 customer.loyalty_enrolled_at = now
                 if row["points"] and customer.points_balance == 0:
                     customer.points_balance = row["points"]
-                    db.session.add(PointsEntry(customer_id=customer.id, delta=row["points"], kind="add",
-                                               reason=OPENING_BALANCE_REASON))
+                    change.opening = PointsEntry(customer_id=customer.id, delta=row["points"], kind="add",
+                                                 reason=OPENING_BALANCE_REASON)
+                    db.session.add(change.opening)
             setattr(customer, key, value)
         if row["values"].get("birthday") or row["values"].get("birthday_month"):
             customer.set_birthday(Birthday.of(_Keys(row["values"])))
         present = {p.e164 or p.raw for p in customer.phones}
         for raw, e164 in row["phones"]:
             if (e164 or raw) not in present:
-                customer.phones.append(Phone(raw=raw[:40], e164=e164, label="mobile",
-                                             digits=_phone_digits(raw, e164)))
+                phone = Phone(raw=raw[:40], e164=e164, label="mobile", digits=_phone_digits(raw, e164))
+                customer.phones.append(phone)
+                change.phones.append(phone)
                 present.add(e164 or raw)
         have = {g.name for g in customer.groups}
         for name in row["groups"]:
             if name not in have:
                 customer.groups.append(groups[group_ids[name]])
+                change.group_ids.append(group_ids[name])
                 have.add(name)
         customer.refresh_keys()
     db.session.flush()
+    recorder.write()
