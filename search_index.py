@@ -47,11 +47,26 @@ def phone_terms(e164: str | None) -> set[str]:
         return set()
     digits = e164.lstrip("+")
     terms = {digits, digits[-4:]}
-    try:
-        terms.add(str(phonenumbers.parse(e164, None).national_number))
-    except phonenumbers.NumberParseException:
-        pass
+    national = _national_number(digits)
+    if national:
+        terms.add(national)
     return terms
+
+
+def _national_number(digits: str) -> str | None:
+    """The national significant number of E.164 digits, as phonenumbers.parse()
+    reads it: after the shortest known country code (parse() itself, 20 µs a
+    number, would cost seconds in a 100,000-row import)."""
+    for length in (1, 2, 3):
+        if int(digits[:length] or 0) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            national = digits[length:]
+            if national and not national.startswith("0"):
+                return national
+            break
+    try:
+        return str(phonenumbers.parse("+" + digits, None).national_number)
+    except phonenumbers.NumberParseException:
+        return None
 
 
 def unverified_phone_terms(digits: str | None) -> set[str]:

@@ -226,3 +226,16 @@ def test_recover_fails_a_dead_check_and_hands_back_a_dead_commit(db_session, mak
     assert importing.has_upload(checking.id)  # kept for the retry
     assert committing.status == "committing" and committing.worker is None
     assert alive.status == "checking"
+
+
+def test_the_upload_is_read_back_line_by_line_across_its_pieces(db_session, make_employee, monkeypatch):
+    """A piece may end inside a line, inside a quoted cell or between "\\r" and "\\n"."""
+    from blueprints.customers.importing import jobs
+    rows = [["First Name", "Notes"]] + [[f"Client{i}", "deux\r\nlignes" if i % 3 else "une"] for i in range(40)]
+    data = csv_bytes(rows)
+    expected = list(importing.iter_rows(data.decode("utf-8-sig"), ","))
+    for piece in (7, 13, 50):
+        monkeypatch.setattr(jobs, "UPLOAD_PIECE", piece)
+        job = _upload(db_session, make_employee, rows) if piece == 7 else importing.start_upload(
+            data, employee=db_session.get(__import__("models").Employee, job.employee_id))
+        assert list(importing.iter_rows(jobs.upload_lines(job.id), ",")) == expected

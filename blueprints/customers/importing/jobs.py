@@ -73,18 +73,36 @@ def has_upload(job_id: int) -> bool:
 
 
 def upload_text(job_id: int) -> str:
-    return "".join(db.session.scalars(select(ImportUpload.content).where(ImportUpload.job_id == job_id)
-                                      .order_by(ImportUpload.seq)))
+    return "".join(upload_lines(job_id))
+
+
+def upload_lines(job_id: int):
+    """The upload's lines (ends kept, as csv wants them), read one piece at a
+    time: a 20 MB file is never held whole in the worker's memory."""
+    seqs = list(db.session.scalars(select(ImportUpload.seq).where(ImportUpload.job_id == job_id)
+                                   .order_by(ImportUpload.seq)))
+    carry = ""
+    for seq in seqs:
+        piece = carry + db.session.scalar(select(ImportUpload.content).where(
+            ImportUpload.job_id == job_id, ImportUpload.seq == seq))
+        lines = piece.splitlines(keepends=True)
+        # The last line may go on in the next piece (a "\r" may be followed by its "\n").
+        carry = lines.pop() if lines and not lines[-1].endswith("\n") else ""
+        yield from lines
+    if carry:
+        yield carry
 
 
 def delete_upload(job_id: int) -> None:
     db.session.execute(delete(ImportUpload).where(ImportUpload.job_id == job_id))
 
 
-def iter_rows(text: str, delimiter: str):
-    """(line number, cells) of every non-blank data row, the header skipped.
-    The line number is the file's, where the row starts (the header is line 1)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def iter_rows(source, delimiter: str):
+    """(line number, cells) of every non-blank data row of a text or of its
+    lines, the header skipped. The line number is the file's, where the row
+    starts (the header is line 1)."""
+    lines = io.StringIO(source, newline="") if isinstance(source, str) else source
+    reader = csv.reader(lines, delimiter=delimiter)
     next(reader, None)
     previous_end = reader.line_num
     for cells in reader:
@@ -189,8 +207,7 @@ def run_import(job_id: int) -> ImportJob | None:
 def _check_and_stage(job: ImportJob) -> ImportJob:
     settings = job.settings or {}
     purge_staged(job.id)
-    text = upload_text(job.id)
-    if not text:
+    if not has_upload(job.id):
         return _end(job, "failed", failure="upload_missing")
     region = ShopSettings.get().phone_region
     parser = RowParser(settings["mapping"], region, headers=settings.get("headers"))
@@ -201,7 +218,7 @@ def _check_and_stage(job: ImportJob) -> ImportJob:
     rejected = []
     batch: list[ParsedRow] = []
     processed = 0
-    for line, cells in iter_rows(text, settings["delimiter"]):
+    for line, cells in iter_rows(upload_lines(job.id), settings["delimiter"]):
         row = parser.parse(line, cells)
         processed += 1
         if row.errors:

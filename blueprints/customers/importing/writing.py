@@ -16,6 +16,7 @@ wait on it); on SQLite short chunks let the till's sales through in between.
 from __future__ import annotations
 
 from datetime import date, datetime
+from operator import itemgetter
 
 import orjson
 from sqlalchemy import delete, func, insert, select
@@ -73,7 +74,7 @@ def _insert_returning_ids(connection, table, rows: list[dict]) -> list[int]:
     if connection.dialect.name != "sqlite":
         return list(connection.execute(
             insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
-    connection.execute(insert(table), rows)
+    bulk_insert(connection, table, rows)
     last = connection.exec_driver_sql("SELECT last_insert_rowid()").scalar()
     first = last - len(rows) + 1
     count = connection.execute(select(func.count()).select_from(table)
@@ -309,6 +310,16 @@ def bulk_insert(connection, table, rows: list[dict]) -> None:
     processing costs more than the database over 100,000 rows."""
     if not rows:
         return
+    # The Python-side column defaults that insert() would apply (a default
+    # computed by a function, such as a timestamp, once for the whole batch).
+    defaults = {}
+    for column in table.c:
+        if column.name not in rows[0] and column.default is not None and column.default.is_scalar:
+            defaults[column.name] = column.default.arg
+        elif column.name not in rows[0] and column.default is not None and column.default.is_callable:
+            defaults[column.name] = column.default.arg(None)
+    if defaults:
+        rows = [{**defaults, **row} for row in rows]
     columns = list(rows[0])
     if connection.dialect.name == "postgresql":
         names = ", ".join(f'"{c}"' for c in columns)
@@ -317,16 +328,24 @@ def bulk_insert(connection, table, rows: list[dict]) -> None:
                 for row in rows:
                     copy.write_row([row[c] for c in columns])
         return
-    # SQLite: values as SQLAlchemy itself stores them (datetimes as text with microseconds).
-    def plain(value):
-        if isinstance(value, datetime):
-            return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-        if isinstance(value, date):
-            return value.isoformat()
-        return value
+    # SQLite: values as SQLAlchemy itself stores them (datetimes as text with
+    # microseconds), converted only in the columns that hold them.
+    temporal = [i for i, c in enumerate(columns) if table.c[c].type.python_type in (date, datetime)]
+    pick = itemgetter(*columns)
+    values = [pick(row) for row in rows] if len(columns) > 1 else [(row[columns[0]],) for row in rows]
+    if temporal:
+        values = [tuple(_sqlite_value(v) if i in temporal else v for i, v in enumerate(row)) for row in values]
     sql = (f'INSERT INTO "{table.name}" ({", ".join(columns)}) '
            f'VALUES ({", ".join("?" for _ in columns)})')
-    connection.exec_driver_sql(sql, [tuple(plain(row[c]) for c in columns) for row in rows])
+    connection.exec_driver_sql(sql, values)
+
+
+def _sqlite_value(value):
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def _update(updates: list[tuple[int, dict]], group_ids: dict[str, int], job_id: int | None = None) -> None:
