@@ -19,7 +19,7 @@ from datetime import date, datetime
 from operator import itemgetter
 
 import orjson
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import selectinload
 
 import search_index
@@ -66,14 +66,18 @@ def existing_customers(rows: list[ParsedRow]) -> tuple[dict[str, int], dict[str,
 def _insert_returning_ids(connection, table, rows: list[dict]) -> list[int]:
     """Insert rows; their ids in the rows' order.
 
-    PostgreSQL: INSERT ... RETURNING, ordered by SQLAlchemy. SQLite would fall
-    back to one statement per row for an ordered RETURNING; there, one
-    executemany under the transaction's write lock takes consecutive rowids,
-    so the ids are the run that ends at last_insert_rowid() (checked).
+    PostgreSQL: ids drawn from the table's sequence, then one COPY. SQLite:
+    one executemany under the transaction's write lock takes consecutive
+    rowids, so the ids are the run that ends at last_insert_rowid() (checked).
     """
-    if connection.dialect.name != "sqlite":
-        return list(connection.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+    if connection.dialect.name == "postgresql":
+        # Ids taken from the sequence first, then one COPY: INSERT ... RETURNING
+        # in order costs ten times more over 100,000 rows.
+        ids = list(connection.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+            {"table": table.name, "n": len(rows)}).scalars())
+        bulk_insert(connection, table, [{**row, "id": ident} for row, ident in zip(rows, ids)])
+        return ids
     bulk_insert(connection, table, rows)
     last = connection.exec_driver_sql("SELECT last_insert_rowid()").scalar()
     first = last - len(rows) + 1
@@ -199,7 +203,7 @@ class Stager:
                     self.warned.append({"line": row.line, "outcome": "warning",
                                         "reasons": [f"{field}:{code}" for field, code in row.warnings]})
         if staged:
-            db.session.execute(insert(ImportStagedRow.__table__), staged)
+            bulk_insert(db.session.connection(), ImportStagedRow.__table__, staged)
         self.staged += len(staged)
 
 
