@@ -386,6 +386,18 @@ def test_an_importer_may_not_map_a_field_they_may_not_edit(app, signed_in, shop)
     assert forged.status_code == 422 and customers(app) == []
 
 
+def test_an_importer_without_the_discounts_right_may_not_import_discounts_or_profiles(app, signed_in, shop):
+    """Discounts and account profiles are a right of their own ("Clients – Remises
+    et profil"): an import is no way around it."""
+    client = signed_in(capabilities={"customers.import", "customers.basic"})
+    job_id = upload_ok(client, csv_bytes([["Prénom", "Réduction", "Profil"], ["Ana", "50", "VIP"]]))
+    html = client.get(f"/customers/import/{job_id}").get_data(as_text=True)
+    assert 'value="default_discount"' not in html and 'value="account_profile"' not in html
+    forged = client.post(f"/customers/import/{job_id}/run",
+                         data={"duplicates": "skip", "map-1": "default_discount", "map-2": "account_profile"})
+    assert forged.status_code == 422 and customers(app) == []
+
+
 def test_import_is_audited_with_counts_only(app, signed_in, shop):
     client = signed_in("owner")
     job_id = upload_ok(client, csv_bytes([["First Name", "Email"], ["Albane", "albane@example.com"]]))

@@ -44,8 +44,8 @@ TARGETS: dict[str, Target] = {t.key: t for t in (
     Target("groups", _l("Groupes"), needs=("cap", "loyalty.groups")),
     Target("loyalty_member", _l("Membre du programme de fidélité"), needs=("cap", "loyalty.points")),
     Target("points", _l("Solde de points"), needs=("cap", "loyalty.points")),
-    Target("default_discount", _l("Réduction"), needs=("cap", "customers.basic")),
-    Target("account_profile", _l("Profil"), needs=("cap", "customers.basic")),
+    Target("default_discount", _l("Réduction"), needs=("cap", "customers.discounts")),
+    Target("account_profile", _l("Profil"), needs=("cap", "customers.discounts")),
     Target("archived", _l("Archivé"), needs=("cap", "customers.archive")),
 )}
 
