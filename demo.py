@@ -27,7 +27,7 @@ import demo_data as data
 import purchase_index
 import search_index
 from extensions import db
-from models import (Customer, CustomerSearchTerm, Employee, Group, Invoice, Location, Phone, PointsEntry, Reward, Sale,
+from models import (Customer, Employee, Group, Invoice, Location, Phone, PointsEntry, Reward, Sale,
                     SaleItem, ShopSettings, customer_groups)
 from models.base import utcnow
 from textkeys import fold
@@ -580,7 +580,7 @@ class _Generator:
             "loyalty_member": origin == "loyalty" or rng.random() < 0.53, "loyalty_enrolled_at": None,
             "points_balance": 0, "visit_count": 0, "total_spent_cents": 0,
             "first_visit_at": None, "last_visit_at": None,
-            "sort_name": keys.sort_name, "name_search": keys.name_search, "email_search": keys.email_search,
+            "sort_name": keys.sort_name,
             "email_key": keys.email_key, "name_key": keys.name_key, "card_match_key": None,
             "created_at": created_at, "updated_at": created_at, "version": 1,
             "_phones": phones, "_national": national, "_home": home,
@@ -617,17 +617,18 @@ class _Generator:
             memberships.extend(self._groups(row))
         for _ in range(chunk_sales - sum(counts)):
             self._anonymous_sale(sales, items)
-        # The search index, as search_index.reindex would write it.
+        # The search documents, as search_index.reindex would write them.
         linked, unverified = {}, {}
         for phone in phones:
             if phone["linked"] and phone["e164"]:
                 linked.setdefault(phone["customer_id"], []).append(phone["e164"])
             elif phone["linked"]:
                 unverified.setdefault(phone["customer_id"], []).append(phone["digits"])
-        terms = [term for row in customers for term in search_index.rows_for(
-            row["id"], row["first_name"], row["last_name"], row["email"], linked.get(row["id"], []),
-            company=row.get("company"), unverified_digits=unverified.get(row["id"], ()))]
-        return [(Customer.__table__, customers), (Phone.__table__, phones), (CustomerSearchTerm.__table__, terms),
+        for row in customers:
+            row.update(search_index.documents(row["first_name"], row["last_name"], row["email"],
+                                              linked.get(row["id"], ()), row.get("company"),
+                                              unverified.get(row["id"], ())))
+        return [(Customer.__table__, customers), (Phone.__table__, phones),
                 (customer_groups, memberships), (Sale.__table__, sales), (SaleItem.__table__, items),
                 (PointsEntry.__table__, entries), (Reward.__table__, rewards), (Invoice.__table__, invoices)]
 

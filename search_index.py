@@ -1,197 +1,200 @@
-"""The customer search index (customer_search_terms): what a customer can be
-found by, as word prefixes.
+"""The customer search documents: what a customer can be found by.
 
-A term typed in the search box is folded the same way and each of its words
-must be the prefix of one of the customer's terms: "elod" finds Élodie,
-"elo dup" finds Élodie Dupont, "gmail" finds an @gmail.com address, "0612"
-and "+33 6 12" find +33612345678.
+Each customer has three folded documents, one per field a permission set
+may or may not search (permissions.searchable_fields), stored on the row:
+- customers.name_search: first and last names, the two joined ("obrien" for
+  O'Brien), and the company;
+- customers.email_search: the address;
+- customers.phone_search: each linked number as international digits and in
+  its national form with the trunk prefix ("33612345678 0612345678"); a
+  number an import kept as typed, its digits.
 
-ORM changes keep the index right by themselves (an after_flush hook below);
-bulk statements (the demo loader, imports) call reindex() themselves.
+A search word of three characters or more is found anywhere in a document
+("pont" finds Dupont, "0612" a number, "thomas.jo" an address); a shorter
+word must start a word of it. The databases' own trigram indexes answer it:
+SQLite's FTS5 (the table customer_fts, "external content" over these three
+columns, kept in step by triggers: migration f13s00000001) and PostgreSQL's
+pg_trgm (one GIN index per column). The condition itself is always the
+LIKE on the customer's row, so both give the same answers; FTS5 only
+gathers the candidates.
+
+ORM changes keep the documents right by themselves (an after_flush hook
+below); bulk statements (the demo loader, imports) call documents() when
+they write, or reindex() after.
 """
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 
 import phonenumbers
-from sqlalchemy import and_, delete, event, func, insert, inspect, literal, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, bindparam, column, event, inspect, or_, select, table, text
+from sqlalchemy.orm import Session
 
-from models import Customer, CustomerSearchTerm, Phone
+from models import Customer, Phone
 from textkeys import fold
 
-_EMAIL_PARTS = re.compile(r"[.@_+\-]+")
-_MAX = 80
-# The upper bound of a prefix range: every folded term is ASCII below it.
-_AFTER = "\x7f"
+FIELDS = ("name", "email", "phone")
+COLUMNS = {"name": Customer.name_search, "email": Customer.email_search, "phone": Customer.phone_search}
+# The FTS5 table (SQLite only): rowid = customers.id.
+FTS_TABLE = "customer_fts"
+# Words shorter than a trigram cannot be looked up in a trigram index: they
+# must start a word, checked on the rows the other words (or the walk) give.
+TRIGRAM = 3
 
 
-def name_terms(first_name: str | None, last_name: str | None) -> set[str]:
-    words = fold(f"{first_name or ''} {last_name or ''}").split()
-    terms = set(words)
-    if len(words) > 1:
-        terms.add("".join(words))  # "obrien" for O'Brien, "jeanbaptiste"
-    return terms
+# --- the documents ------------------------------------------------------------
+
+def name_document(first_name: str | None, last_name: str | None, company: str | None = None) -> str:
+    parts = []
+    for text_value in (f"{first_name or ''} {last_name or ''}", company):
+        words = fold(text_value).split()
+        parts += words
+        if len(words) > 1:
+            parts.append("".join(words))  # "obrien" for O'Brien, "jeanbaptiste"
+    return " ".join(parts)[:400]
 
 
-def email_terms(email: str | None) -> set[str]:
-    folded = fold(email).replace(" ", "")
-    if not folded:
-        return set()
-    return {folded, *(part for part in _EMAIL_PARTS.split(folded) if part)}
+def email_document(email: str | None) -> str:
+    return fold(email).replace(" ", "")[:254]
 
 
-def phone_terms(e164: str | None) -> set[str]:
-    """Full international digits, national significant number, last four."""
-    if not e164:
-        return set()
+@lru_cache(maxsize=512)
+def _trunk_prefix(country_code: int) -> str:
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code) or ()
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(regions[0]) if regions else None
+    return (metadata.national_prefix or "") if metadata else ""
+
+
+def phone_forms(e164: str) -> list[str]:
+    """International digits and the national form as dialled at home
+    ("33612345678", "0612345678"), without phonenumbers.parse() (20 µs a
+    number: seconds in a 100,000-row import)."""
     digits = e164.lstrip("+")
-    terms = {digits, digits[-4:]}
-    national = _national_number(digits)
-    if national:
-        terms.add(national)
-    return terms
-
-
-def _national_number(digits: str) -> str | None:
-    """The national significant number of E.164 digits, as phonenumbers.parse()
-    reads it: after the shortest known country code (parse() itself, 20 µs a
-    number, would cost seconds in a 100,000-row import)."""
     for length in (1, 2, 3):
-        if int(digits[:length] or 0) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+        code = int(digits[:length] or 0)
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
             national = digits[length:]
-            if national and not national.startswith("0"):
-                return national
-            break
-    try:
-        return str(phonenumbers.parse("+" + digits, None).national_number)
-    except phonenumbers.NumberParseException:
-        return None
+            return [digits, _trunk_prefix(code) + national] if national else [digits]
+    return [digits]
 
 
-def unverified_phone_terms(digits: str | None) -> set[str]:
-    """A number kept as typed (e164 None, an import could not read it): its
-    digits, without a national "0", and its last four, so it can still be found."""
-    if not digits or len(digits) < 3:
-        return set()
-    terms = {digits, digits[-4:]}
-    if digits.startswith("0") and not digits.startswith("00"):
-        terms.add(digits[1:])
-    return terms
+def phone_document(e164s=(), unverified_digits=()) -> str:
+    forms: list[str] = []
+    for e164 in e164s:
+        forms += phone_forms(e164)
+    forms += [digits for digits in unverified_digits if digits]
+    return " ".join(dict.fromkeys(forms))[:400]
 
 
-def company_terms(company: str | None) -> set[str]:
-    """A company is found through the name field: "boul" finds Boulangerie Lefèvre SARL."""
-    return name_terms(company, None)
+def documents(first_name, last_name, email, phone_e164s=(), company=None, unverified_digits=()) -> dict:
+    """The three documents of a customer, as column values."""
+    return {"name_search": name_document(first_name, last_name, company),
+            "email_search": email_document(email),
+            "phone_search": phone_document(phone_e164s, unverified_digits)}
 
 
-def rows_for(customer_id: int, first_name, last_name, email, phone_e164s, company=None,
-             unverified_digits=()) -> list[dict]:
-    rows = [("name", term) for term in name_terms(first_name, last_name) | company_terms(company)]
-    rows += [("email", term) for term in email_terms(email)]
-    for e164 in phone_e164s:
-        rows += [("phone", term) for term in phone_terms(e164)]
-    for digits in unverified_digits:
-        rows += [("phone", term) for term in unverified_phone_terms(digits)]
-    unique = {(field, term[:_MAX]) for field, term in rows if term}
-    return [{"field": field, "term": term, "customer_id": customer_id} for field, term in sorted(unique)]
+EMPTY = {"name_search": "", "email_search": "", "phone_search": ""}
+# The columns alone, without the model's onupdate (updated_at says when a
+# person changed a customer; undo_import reads it).
+_DOCUMENTS = table("customers", column("id"), *(column(key) for key in EMPTY))
 
 
 def reindex(connection, customer_ids) -> None:
-    """Rewrite the terms of these customers from what the database holds now."""
-    ids = sorted(set(customer_ids))
+    """Rewrite the documents of these customers from what the database holds
+    now (an anonymised customer has none). Only changed rows are written:
+    on SQLite each write also rewrites the customer's FTS5 entries."""
+    ids = sorted({customer_id for customer_id in customer_ids if customer_id is not None})
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        connection.execute(delete(CustomerSearchTerm).where(CustomerSearchTerm.customer_id.in_(chunk)))
-        customers = connection.execute(
-            select(Customer.id, Customer.first_name, Customer.last_name, Customer.email, Customer.anonymised,
-                   Customer.company)
-            .where(Customer.id.in_(chunk))).all()
         phones: dict[int, list[str]] = {}
         unverified: dict[int, list[str]] = {}
         for customer_id, e164, digits in connection.execute(
                 select(Phone.customer_id, Phone.e164, Phone.digits)
-                .where(Phone.customer_id.in_(chunk), Phone.linked.is_(True))):
+                .where(Phone.customer_id.in_(chunk), Phone.linked.is_(True)).order_by(Phone.id)):
             if e164:
                 phones.setdefault(customer_id, []).append(e164)
-            else:
+            elif digits:
                 unverified.setdefault(customer_id, []).append(digits)
-        rows = []
-        for customer in customers:
-            if not customer.anonymised:
-                rows += rows_for(customer.id, customer.first_name, customer.last_name, customer.email,
-                                 phones.get(customer.id, []), company=customer.company,
-                                 unverified_digits=unverified.get(customer.id, ()))
-        if rows:
-            connection.execute(insert(CustomerSearchTerm), rows)
+        changed = []
+        for row in connection.execute(
+                select(Customer.id, Customer.first_name, Customer.last_name, Customer.email, Customer.company,
+                       Customer.anonymised, *COLUMNS.values()).where(Customer.id.in_(chunk))):
+            wanted = EMPTY if row.anonymised else documents(
+                row.first_name, row.last_name, row.email, phones.get(row.id, ()), row.company,
+                unverified.get(row.id, ()))
+            if any(getattr(row, key) != value for key, value in wanted.items()):
+                changed.append({"_id": row.id, **wanted})
+        if changed:
+            connection.execute(_DOCUMENTS.update().where(_DOCUMENTS.c.id == bindparam("_id"))
+                               .values({key: bindparam(key) for key in EMPTY}), changed)
 
 
-def _starting(terms, field: str, word: str):
-    return and_(terms.field == field, terms.term >= word, terms.term < word + _AFTER)
+# --- the search conditions ----------------------------------------------------
+
+def word_condition(column, word: str):
+    """The word anywhere in the document, or, shorter than a trigram, at the
+    start of one of its words. Folded words hold no LIKE wildcard."""
+    if len(word) >= TRIGRAM:
+        return column.like(f"%{word}%")
+    return or_(column.like(f"{word}%"), column.like(f"% {word}%"))
 
 
-def candidates(field: str, words, per_customer: bool = False, walking: bool = False) -> tuple:
-    """The customers with, in `field`, a term starting with each word, and
-    how many terms its first word starts (see breadth); (None, 0) without
-    words.
-
-    The rarest word gathers the candidates and the others are probed per
-    candidate, one seek each in ix_customer_search_terms_customer: "fatou le"
-    no longer gathers every "le" (140,000 customers) to intersect them.
-    Given as a select of customer ids (what PostgreSQL joins best), or,
-    `per_customer`, as a condition on Customer whose probes run only for the
-    customers actually read (what suits SQLite walking a sorted list).
-    `walking` (PostgreSQL reading a broad search's page in list order): every
-    word is a probe of the customer's own terms, written as a scalar
-    subquery, which PostgreSQL keeps per row where it turns IN and EXISTS
-    into a join that gathers and sorts every candidate (250 ms for "jean")."""
-    words = sorted({word[:_MAX] for word in words if word})
-    if not words:
-        return None, 0
-    counts = {word: breadth(field, word) for word in words}
-    words.sort(key=lambda word: (counts[word], -len(word)))  # at the limit, the longer
-    if walking:
-        probes = []
-        for word in words:
-            own = aliased(CustomerSearchTerm)
-            probes.append(select(literal(True)).where(own.customer_id == Customer.id, _starting(own, field, word))
-                          .limit(1).scalar_subquery())
-        return and_(*probes), counts[words[0]]
-    first = aliased(CustomerSearchTerm)
-    gathered = select(first.customer_id).where(_starting(first, field, words[0]))
-    owner = Customer.id if per_customer else first.customer_id
-    probes = []
-    for word in words[1:]:
-        other = aliased(CustomerSearchTerm)
-        probes.append(select(other.customer_id)
-                      .where(other.customer_id == owner, _starting(other, field, word)).exists())
-    if per_customer:
-        return and_(Customer.id.in_(gathered), *probes), counts[words[0]]
-    return gathered.where(*probes), counts[words[0]]
+def field_condition(field: str, words) -> object:
+    column = COLUMNS[field]
+    return and_(*(word_condition(column, word) for word in words))
 
 
-# Counting stops here: past it, a term is broad (see customers.search.customer_page).
-BREADTH_LIMIT = 30_000
+def fts_query(branches: dict) -> str | None:
+    """The FTS5 expression gathering a superset of the branches' matches
+    ({field: words}), or None when a branch has no word of three characters
+    (it could then match rows FTS5 cannot find)."""
+    parts = []
+    for field, words in branches.items():
+        long_words = [word for word in words if len(word) >= TRIGRAM]
+        if not long_words:
+            return None
+        column = COLUMNS[field].key
+        parts.append("(" + " AND ".join(f'{column} : "{word}"' for word in long_words) + ")")
+    return " OR ".join(parts) or None
 
 
-def breadth(field: str, word: str) -> int:
-    """How many terms of the field start with the word, counted up to
-    BREADTH_LIMIT + 1 from the index alone (a few milliseconds at most),
-    once per request: a list page builds its select three times."""
+def fts_matches(query: str):
+    """customers.id IN the FTS5 matches (SQLite)."""
+    return Customer.id.in_(text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_query")
+                           .bindparams(fts_query=query))
+
+
+# Counting stops here: past it a search is broad (customers.search.customer_page).
+BREADTH_LIMIT = 5_000
+
+
+def breadth(query: str) -> int:
+    """How many customers FTS5 finds for the query, counted up to
+    BREADTH_LIMIT + 1 from the index alone, once per request."""
     from flask import g, has_app_context
 
     from extensions import db
-    word = word[:_MAX]
     known = g.setdefault("_search_breadth", {}) if has_app_context() else {}
-    if (field, word) not in known:
-        first = (select(CustomerSearchTerm.customer_id)
-                 .where(CustomerSearchTerm.field == field, CustomerSearchTerm.term >= word,
-                        CustomerSearchTerm.term < word + _AFTER).limit(BREADTH_LIMIT + 1))
-        known[field, word] = db.session.scalar(select(func.count()).select_from(first.subquery()))
-    return known[field, word]
+    if query not in known:
+        known[query] = db.session.execute(text(
+            f"SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q LIMIT :n)"),
+            {"q": query, "n": BREADTH_LIMIT + 1}).scalar()
+    return known[query]
 
 
-# --- keeping the index right after ORM changes ------------------------------
+def name_prefix(word: str):
+    """A term of one or two characters: the start of the sorted name (last
+    name first), one range of ix_customers_list_name. The upper bound is the
+    prefix with its last character increased, which holds in byte order and
+    in the usual linguistic orders for the folded alphabet."""
+    upper = word.rstrip("z9")
+    if upper:
+        upper = upper[:-1] + chr(ord(upper[-1]) + 1)
+        return and_(Customer.sort_name >= word, Customer.sort_name < upper)
+    return Customer.sort_name >= word
+
+
+# --- keeping the documents right after ORM changes ----------------------------
 
 _WATCHED = ("first_name", "last_name", "company", "email", "anonymised")
 
@@ -212,3 +215,7 @@ def _reindex_changed_customers(session, _flush_context):
     ids.discard(None)
     if ids:
         reindex(session.connection(), ids)
+        # The rows were rewritten behind the ORM's back: read again when asked.
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, Customer) and obj.id in ids and obj not in session.deleted:
+                session.expire(obj, list(EMPTY))

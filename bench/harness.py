@@ -81,7 +81,10 @@ def customer_count(url: str) -> int | None:
 def build(args, url: str, env: dict) -> float | None:
     """Migrate and load the demo shop; returns the demo loader's wall time (None if reused)."""
     if args.reuse and customer_count(url) == args.customers:
-        print(f"Reusing {redacted(url)} ({args.customers:,} customers).")
+        print(f"Reusing {redacted(url)} ({args.customers:,} customers); migrating it if needed ...")
+        started = time.monotonic()
+        subprocess.run([str(FLASK), "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True)
+        print(f"Migrations: {time.monotonic() - started:.0f} s")
         return None
     if url.startswith("sqlite:///"):
         path = Path(url[len("sqlite:///"):])
@@ -329,6 +332,7 @@ def table(rows: list[tuple[str, dict]]) -> str:
 def main(argv=None) -> None:
     args = parse_args(argv)
     sys.path.insert(0, str(ROOT))
+    from bench import search_compare
     from bench.operations import OPERATIONS, samples
 
     url = database_url(args)
@@ -340,10 +344,10 @@ def main(argv=None) -> None:
     engine = create_engine(sqlalchemy_url(url))
     with engine.connect() as connection:
         values = samples(connection, seed=args.seed)
-    engine.dispose()
+        values.update(search_compare.samples(connection, seed=args.seed))
 
     server = Server(env, args.workers)
-    results = []
+    results, compared = [], []
     try:
         server.wait_ready()
         client = Client(server.port)
@@ -356,8 +360,21 @@ def main(argv=None) -> None:
             result = time_operation(ctx, memory, function, args.requests, args.max_seconds)
             print(f" median {result['median']:.1f} ms, p95 {result['p95']:.1f} ms")
             results.append((name, result))
+        for name, fixed, key in search_compare.SEARCHES:
+            if args.only and args.only not in name:
+                continue
+            print(f"  {name} ...", end="", flush=True)
+            app = time_operation(ctx, memory, search_compare.app_operation(fixed, key), args.requests,
+                                 args.max_seconds)
+            with engine.connect() as connection:
+                database = search_compare.time_database(connection, fixed, key, ctx, args.requests,
+                                                        args.max_seconds)
+            print(f" app median {app['median']:.1f} ms, database {database['median']:.1f} ms")
+            results.append((name, app))
+            compared.append((name, app, database))
     finally:
         server.stop()
+        engine.dispose()
 
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
@@ -368,6 +385,9 @@ def main(argv=None) -> None:
             f"build: {'reused' if build_seconds is None else f'{build_seconds:.0f} s'}",
             "peak MB: the largest peak RSS of one worker during the operation", ""]
     report = "\n".join(head) + table(results) + "\n"
+    if compared:
+        report += ("\nThe search beside the database's own trigram query on the same data "
+                   "(count capped at 1,001 + first 50 by name; ms):\n" + search_compare.comparison_table(compared) + "\n")
     print()
     print(report)
     (BENCH / "results").mkdir(exist_ok=True)

@@ -1,6 +1,6 @@
 """Every table of Comptoir, one module per domain; import from here."""
 from models.audit import AuditEvent
-from models.customers import Customer, CustomerGroup, CustomerSearchTerm, Group, Phone, customer_groups
+from models.customers import Customer, CustomerGroup, Group, Phone, customer_groups
 from models.imports import ImportJob, ImportStagedRow, ImportUpload
 from models.loyalty import PointsEntry, Reward
 from models.sales import CustomerPurchase, Invoice, ItemName, Sale, SaleItem
@@ -9,7 +9,7 @@ from models.team import Employee, EmployeeSession, PermissionSet, SignInFailure,
 from models.undo import ImportChange, MergeSnapshot, MergeSnapshotCustomer
 
 __all__ = [
-    "AuditEvent", "Customer", "CustomerGroup", "CustomerSearchTerm", "Group", "Phone", "customer_groups",
+    "AuditEvent", "Customer", "CustomerGroup", "Group", "Phone", "customer_groups",
     "ImportJob", "ImportStagedRow", "ImportUpload", "PointsEntry", "Reward", "Invoice", "Sale", "SaleItem",
     "ItemName", "CustomerPurchase", "Location", "ShopSettings", "Employee", "EmployeeSession", "PermissionSet",
     "SignInFailure", "employee_locations", "ImportChange", "MergeSnapshot", "MergeSnapshotCustomer",

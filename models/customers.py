@@ -89,8 +89,10 @@ class Customer(db.Model):
 
     # Derived keys (see refresh_keys): accent-free, lower-case.
     sort_name: Mapped[str] = mapped_column(String(210), default="")
-    name_search: Mapped[str] = mapped_column(String(210), default="", index=True)
+    # The search documents (search_index.py), written by search_index only.
+    name_search: Mapped[str] = mapped_column(String(400), default="")
     email_search: Mapped[str] = mapped_column(String(254), default="")
+    phone_search: Mapped[str] = mapped_column(String(400), default="")
     name_key: Mapped[str] = mapped_column(String(210), default="", index=True)
     # "holder name|brand|last4" of the card that created or matched this profile.
     card_match_key: Mapped[str | None] = mapped_column(String(160))
@@ -133,9 +135,7 @@ class Customer(db.Model):
     def refresh_keys(self) -> None:
         """Recompute the derived search and duplicate keys from the fields."""
         self.sort_name = fold(f"{self.last_name or ''} {self.first_name or ''}")[:210]
-        self.name_search = fold(f"{self.first_name or ''} {self.last_name or ''}")[:210]
         self.email_key = self.email.strip().lower() if self.email else None
-        self.email_search = fold(self.email)[:254]
         self.name_key = name_key(self.first_name, self.last_name)[:210]
 
 
@@ -156,23 +156,3 @@ class Phone(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     customer: Mapped[Customer] = relationship(back_populates="phones")
-
-
-class CustomerSearchTerm(db.Model):
-    """The search index: one row per word a customer can be found by, in the
-    field it comes from. A search is a prefix range on (field, term), which a
-    B-tree answers in milliseconds at a million customers on SQLite and
-    PostgreSQL alike; a LIKE '%term%' scan takes a second there.
-    Rows are personal data: search_index.reindex() rewrites them on every
-    change, and deleting a customer deletes them (secure_delete zeroes the pages).
-    """
-    __tablename__ = "customer_search_terms"
-    # (customer_id, field, term): a customer's own terms, for reindexing and
-    # to check the other words of a several-word search (search_index).
-    __table_args__ = (Index("ix_customer_search_terms_customer", "customer_id", "field", "term"),)
-
-    field: Mapped[str] = mapped_column(String(8), primary_key=True)  # name / email / phone
-    # ASCII-folded, so byte order is prefix order: "C" collation on PostgreSQL.
-    term: Mapped[str] = mapped_column(String(80).with_variant(String(80, collation="C"), "postgresql"),
-                                      primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)

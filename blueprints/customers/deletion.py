@@ -2,7 +2,7 @@
 
 Needs *Clients – Base* and *Clients – Suppression de clients*; the customer must
 be archived first. It cannot be undone. Links to the customer are removed
-(phone numbers, groups, loyalty membership, the search index), the profile
+(phone numbers, groups, loyalty membership, the search documents), the profile
 page is gone (404), and the activity stays under an anonymised identifier:
 sales, invoices, points ledger rows and rewards keep pointing at the same id,
 whose row no longer holds anything about the person.
@@ -14,7 +14,8 @@ only by construction (audit.record checks it). Records merged into this
 customer are the same person: they are anonymised too.
 
 On SQLite, `secure_delete` (app.py) zeroes what rows and index entries leave
-behind in the pages; the write-ahead log still holds older copies of those
+behind in the pages, and purge_freed_pages() merges the trigram index so that
+no segment keeps the old documents' trigrams; the write-ahead log still holds older copies of those
 pages until a checkpoint, so purge_freed_pages() checkpoints and truncates it.
 PostgreSQL keeps dead row versions until VACUUM: purge_freed_pages() vacuums
 the tables the deletion wrote (and their indexes), so that no live or dead
@@ -36,7 +37,7 @@ from models.base import utcnow
 PERSONAL_COLUMNS = ("first_name", "last_name", "email", "email_key", "address_line1", "address_line2",
                     "postal_code", "city", "country", "birthday", "birthday_month", "birthday_day", "company",
                     "comments", "tax_id", "card_match_key")
-KEY_COLUMNS = ("sort_name", "name_search", "email_search", "name_key")
+KEY_COLUMNS = ("sort_name", "name_search", "email_search", "phone_search", "name_key")
 
 
 class DeletionError(CustomerError):
@@ -115,7 +116,7 @@ def delete_customer(customer_id: int, *, employee_id: int | None, confirmed: boo
 
 
 # The tables whose rows the deletion rewrites or removes (PostgreSQL vacuums them).
-WRITTEN_TABLES = ("customers", "phones", "customer_groups", "sales", "points_entries", "customer_search_terms")
+WRITTEN_TABLES = ("customers", "phones", "customer_groups", "sales", "points_entries")
 
 
 def purge_freed_pages() -> bool:
@@ -133,6 +134,11 @@ def purge_freed_pages() -> bool:
         return True
     if engine.dialect.name != "sqlite":
         return True
+    with engine.begin() as connection:
+        # FTS5 deletes by writing a tombstone: the trigrams of the old values
+        # stay in the older segments until these are merged. 'optimize'
+        # merges them all into one, without the deleted entries.
+        connection.exec_driver_sql("INSERT INTO customer_fts(customer_fts) VALUES ('optimize')")
     with engine.connect() as connection:
         for _attempt in range(5):
             busy, _log, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()

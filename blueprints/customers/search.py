@@ -21,15 +21,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, extract, func, or_, select, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, extract, func, or_, select
 
 from guards import parse_id, parse_page
 from models import Customer, CustomerPurchase, Phone, Sale, customer_groups
 from models.customers import ORIGINS
 from models.sales import CARD_BRANDS, PAYMENT_METHODS
 from permissions import complete_lookups, field_level, searchable_fields
-from phones import search_digits
+from phones import normalise
 from textkeys import fold
 
 SORTS = {
@@ -52,8 +51,6 @@ FILTER_KEYS = ("group", "location", "item", "payment", "card_brand", "card_last4
                "period_from", "period_to", "period_on", "points_min", "points_max",
                "origin", "email_consent", "birthday_month", "review")
 POINTS_LIMIT = 10**9
-# How an address splits into the words the search index holds (search_index.email_terms).
-_EMAIL_PARTS = re.compile(r"[.@_+\-]+")
 
 
 def _positive_int(value) -> str | None:
@@ -173,74 +170,98 @@ class CustomerQuery:
 
 def term_search(employee, term: str, phone_region: str = "FR", broad: bool = False) -> tuple:
     """SQL condition for a search term over the fields this employee may view
-    (None when the term is empty), and its breadth: how many index entries
-    the words that gather its candidates start (search_index.breadth), which
-    tells customer_page whether to gather them or walk the sorted list.
+    (None when the term is empty, or a digit or two: the list stays shown
+    until a phone number can be told), and its breadth: how many customers
+    SQLite's trigram index finds for it (search_index.breadth), which tells
+    customer_page whether to gather them or walk the sorted list.
 
-    Through the search index (search_index.py, customer_search_terms): every
-    word of the term must start one of the customer's words in that field, so
-    "elod" finds Élodie, "elo dup" Élodie Dupont, "gmail" or "orange.fr" an
-    address there, and a phone typed in any format ("06 12 34 56 78",
-    "0612345678", "+33 6 12 34 56 78"), its start or its last four digits
-    find the number. Each part is a B-tree range, not a scan of the table."""
-    from search_index import candidates
+    Through the search documents (search_index.py): every word must be in the
+    same field's document, anywhere when it has three characters or more
+    ("pont" finds Dupont, "elod" Élodie, "gmail" an address there, "0612",
+    "+33 6 12" or the last four digits a number), at the start of a word
+    when shorter ("marie d"). A term of one or two characters is the start
+    of the sorted name, read from its index (ix_customers_list_name).
+
+    On SQLite, unless `broad`, FTS5 gathers the candidates first (the LIKE
+    then only checks them); `broad`: the LIKE alone, for walking the sorted
+    list. PostgreSQL's planner answers the LIKE from the GIN trigram indexes
+    or walks the list by itself."""
+    from search_index import BREADTH_LIMIT, breadth, field_condition, fts_matches, fts_query, name_prefix
 
     term = term.strip()
-    if not term:
+    folded = fold(term)
+    words = folded.split()
+    if not words or _few_digits(term):
         return None, 0
     allowed = searchable_fields(employee)
-    branches, gathered = [], 0
-    folded = fold(term)
-    # PostgreSQL answers "IN (a) OR IN (b)" by reading every customer (0.3 s
-    # at a million), and one IN over a union by a join. SQLite reads each IN
-    # from its index, and probes the other words only for the customers it
-    # reads, where a union would first probe every candidate.
-    per_customer = _is_sqlite()
-    walking = broad and not per_customer
-
-    def add(name: str, found: tuple):
-        nonlocal gathered
-        branch, count = found
-        if branch is None:
-            return
+    if len(words) == 1 and len(words[0]) < 3 and "name" in allowed:
+        return name_prefix(words[0]), BREADTH_LIMIT + 1
+    fields: dict[str, list[str]] = {}
+    if "name" in allowed:
+        fields["name"] = words
+    if "email" in allowed and ("@" in term or "." in term or len(folded) >= 3):
+        fields["email"] = words
+    if "phone" in allowed:
+        digits = phone_fragment(term, phone_region)
+        if digits:
+            fields["phone"] = [digits]
+    branches = []
+    for name, field_words in fields.items():
+        branch = field_condition(name, field_words)
         if name != "name" and field_level(employee, name) != "edit":
             # A marketing-only customer's contact details are masked for a
             # set that may view but not edit them (permissions.field_level):
             # a term must not find them through those values either.
-            if per_customer or walking:
-                branch = and_(branch, or_(Customer.origin != "marketing", Customer.visit_count > 0))
-            else:
-                shown = aliased(Customer)
-                branch = branch.where(select(shown.id).where(
-                    shown.id == branch.selected_columns[0],
-                    or_(shown.origin != "marketing", shown.visit_count > 0)).exists())
+            branch = and_(branch, or_(Customer.origin != "marketing", Customer.visit_count > 0))
         branches.append(branch)
-        gathered += count
-
-    words = folded.split()
-    if words and "name" in allowed:
-        add("name", candidates("name", words, per_customer, walking))
-    if words and "email" in allowed and ("@" in term or "." in term or len(folded) >= 3):
-        whole = "".join(words)
-        # The address itself from its start, or each of its parts.
-        add("email", candidates("email", [whole] if "@" in whole else _EMAIL_PARTS.split(whole),
-                                per_customer, walking))
-    if "phone" in allowed:
-        digits = search_digits(term, phone_region)
-        if digits:
-            add("phone", candidates("phone", [digits], per_customer, walking))
+    found = 0
+    if branches and _is_sqlite():
+        query = fts_query(fields)
+        if query is None:
+            found = BREADTH_LIMIT + 1  # a branch without a trigram: only walking finds it
+        else:
+            found = breadth(query)
+            if not broad:
+                branches = [and_(fts_matches(query), or_(*branches))]
     # The full-value lookup rule (permissions.complete_lookups): a field the
     # employee may not view in full is matched by its complete value, exactly.
     for name, key in complete_lookups(employee, term, phone_region).items():
         exact = (select(Customer.id).where(Customer.email_key == key) if name == "email" else
                  select(Phone.customer_id).where(Phone.e164 == key, Phone.linked.is_(True)))
-        branches.append(Customer.id.in_(exact) if per_customer or walking else exact)
-        gathered += 1
+        branches.append(Customer.id.in_(exact))
+        found += 1
     if not branches:
         return Customer.id.is_(None), 0  # nothing this employee may search matches
-    if per_customer or walking:
-        return or_(*branches), gathered
-    return Customer.id.in_(branches[0] if len(branches) == 1 else union_all(*branches)), gathered
+    return or_(*branches), found
+
+
+def _few_digits(term: str) -> bool:
+    """A digit or two (and phone punctuation): too short for any number."""
+    return bool(_PHONE_LIKE.fullmatch(term)) and sum(ch.isdigit() for ch in term) < 3
+
+
+_PHONE_LIKE = re.compile(r"[+\d\s().-]+")
+
+
+def phone_fragment(term: str, region: str = "FR") -> str | None:
+    """The digits to find in the phone documents when a term looks like (a
+    part of) a number: a whole number in any format gives its international
+    digits ("06 12 34 56 78" -> "33612345678"); "+33 6 12" and "0033 6 12"
+    their start; otherwise the digits as typed, which the national form
+    holds with its "0" ("06 12" -> "0612") and any part matches ("56 78")."""
+    stripped = term.strip()
+    digit_count = sum(ch.isdigit() for ch in stripped)
+    if digit_count < 3 or any(ch.isalpha() for ch in stripped):
+        return None
+    # Only a term long enough to be a whole number is normalised: a short part
+    # such as "55 12 98" would otherwise "succeed" in an overseas region.
+    full = normalise(stripped, region) if digit_count >= 9 else None
+    if full:
+        return full.lstrip("+")
+    only_digits = "".join(ch for ch in stripped if ch.isdigit())
+    if stripped.startswith("00"):
+        return only_digits[2:] or None
+    return only_digits
 
 
 def term_condition(employee, term: str, phone_region: str = "FR", broad: bool = False):
@@ -407,28 +428,37 @@ def customer_page(employee, query: CustomerQuery, phone_region: str, per_page: i
     from pagination import Page, paginate
     if not count_limit:
         return paginate(customer_select(employee, query, phone_region).options(*options), query.page, per_page)
-    # Broad: walk the list in order, each customer probed, until the page is
-    # full. Narrow: gather the matches, then sort them. A search term is
-    # gathered up to search_index.BREADTH_LIMIT matches: a surname's few
-    # thousand customers sort in milliseconds, while walking to them from
-    # "A" took 350 ms at a million customers.
+    # Broad: walk the list in order, each customer checked, until the page
+    # is full. Narrow: gather the matches, then sort them. A search term is
+    # gathered when SQLite's trigram index finds at most
+    # search_index.BREADTH_LIMIT customers: a surname's few thousand sort in
+    # milliseconds, while walking to them from "A" takes hundreds. Its count
+    # is gathered too, unless the term has no trigram to look up (walking).
+    from search_index import BREADTH_LIMIT
+    term_broad = bool(query.q) and term_search(employee, query.q, phone_region)[1] > BREADTH_LIMIT
     if query.has_sale_filters:
         found, broad = _count_with_sales(employee, query, phone_region, count_limit)
     else:
-        counted = (customer_select(employee, query, phone_region).order_by(None)
+        walk_count = term_broad and _needs_walking(employee, query.q, phone_region)
+        counted = (customer_select(employee, query, phone_region, broad=walk_count).order_by(None)
                    .with_only_columns(Customer.id).limit(count_limit + 1))
         found = db.session.scalar(select(func.count()).select_from(counted.subquery()))
         broad = found > count_limit
     capped = found > count_limit
     total = count_limit if capped else found
-    if broad and query.q:
-        from search_index import BREADTH_LIMIT
-        broad = term_search(employee, query.q, phone_region)[1] > BREADTH_LIMIT
+    if query.q:
+        broad = broad and term_broad
     stmt = customer_select(employee, query, phone_region, broad=broad,
                            sales="exists" if broad else "in").options(*options)
     page = max(1, query.page) if capped else min(max(1, query.page), max(1, -(-total // per_page)))
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, total=total, page=page, per_page=per_page, total_is_capped=capped)
+
+
+def _needs_walking(employee, term: str, phone_region: str) -> bool:
+    """The term has nothing the trigram index can gather (a name start of
+    one or two characters, or only short words): counting walks too."""
+    return all(len(word) < 3 for word in fold(term).split())
 
 
 def _count_with_sales(employee, query: CustomerQuery, phone_region: str, count_limit: int) -> tuple[int, bool]:

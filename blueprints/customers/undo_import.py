@@ -29,7 +29,6 @@ from extensions import db
 from models import (
     Customer,
     CustomerPurchase,
-    CustomerSearchTerm,
     ImportChange,
     ImportJob,
     Invoice,
@@ -47,7 +46,7 @@ MAX_KEPT = 1000  # customers listed in the report; the counts stay exact
 # Columns an update may change and the undo may give back.
 _SKIPPED = {"id", "version", "created_at", "updated_at", "origin", "anonymised", "anonymised_at",
             "merged_into_id", "points_balance", "visit_count", "total_spent_cents", "first_visit_at",
-            "last_visit_at", "sort_name", "name_search", "email_key", "email_search", "name_key"}
+            "last_visit_at", "sort_name", "name_search", "email_key", "email_search", "phone_search", "name_key"}
 _COLUMNS = [c for c in Customer.__table__.c if c.name not in _SKIPPED]
 _TYPES = {c.name: c.type.python_type for c in _COLUMNS}
 REASONS = ("sale", "invoice", "points", "reward", "edited", "merged")
@@ -275,7 +274,6 @@ def _undo_created(changes: list[ImportChange], report: dict) -> list[int]:
             if getattr(obj, "customer_id", None) in removable or (isinstance(obj, Customer) and obj.id in removable):
                 db.session.expunge(obj)
         for statement in (
-            delete(CustomerSearchTerm).where(CustomerSearchTerm.customer_id.in_(removable)),
             delete(Phone).where(Phone.customer_id.in_(removable)),
             delete(customer_groups).where(customer_groups.c.customer_id.in_(removable)),
             delete(PointsEntry).where(PointsEntry.customer_id.in_(removable)),
@@ -285,7 +283,7 @@ def _undo_created(changes: list[ImportChange], report: dict) -> list[int]:
         ):
             db.session.execute(statement.execution_options(synchronize_session=False))
         report["removed"] += len(removable)
-    return []  # removed customers have no terms left to index
+    return []  # removed customers have no documents left to index
 
 
 def _opening_reason() -> str:

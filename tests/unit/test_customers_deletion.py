@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from blueprints.customers import deletion, merging
-from models import (AuditEvent, Customer, CustomerSearchTerm, Phone, PointsEntry, Reward, Sale,
+from models import (AuditEvent, Customer, Phone, PointsEntry, Reward, Sale,
                     customer_groups)
 from tests.support_customers_data import (add_points, add_reward, add_sale, add_to_group, in_request,  # noqa: F401
                                           ledger_sum)
@@ -73,7 +73,9 @@ def test_delete_removes_phones_groups_and_search_terms(db_session, make_customer
     delete(db_session, customer_id)
     assert db_session.scalar(select(Phone).where(Phone.customer_id == customer_id)) is None
     assert db_session.execute(select(customer_groups).where(customer_groups.c.customer_id == customer_id)).first() is None
-    assert db_session.scalar(select(CustomerSearchTerm).where(CustomerSearchTerm.customer_id == customer_id)) is None
+    documents = db_session.execute(select(Customer.name_search, Customer.email_search, Customer.phone_search)
+                                   .where(Customer.id == customer_id)).one()
+    assert tuple(documents) == ("", "", "")
 
 
 def test_delete_keeps_the_activity_under_the_anonymised_id(db_session, make_customer, shop):

@@ -204,3 +204,28 @@ def test_deletion_leaves_no_live_or_dead_tuple_with_the_values_on_postgresql_and
     assert {"xanthippe", "quillebeuf"} <= needles_in_postgresql_tuples(app)  # the method can fail
     assert client.post(f"/customers/{customer_id}/delete", data={"confirm": "1"}).status_code == 303
     assert needles_in_postgresql_tuples(app) == set()
+
+
+def test_deletion_leaves_no_trigram_of_the_person_in_the_sqlite_search_index(app, signed_in, make_customer, shop):
+    """FTS5 deletes by tombstone: without the merge (purge_freed_pages) the
+    old segment still holds the trigrams of the deleted name."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return
+
+    def segments() -> bytes:
+        with app.app_context():
+            return b"".join(bytes(block or b"") for (block,) in db.session.execute(
+                text("SELECT block FROM customer_fts_data")))
+
+    customer_id = make_customer(first_name="Zyqvox", last_name="Wlkjh")
+    make_customer(first_name="Other", last_name="Person")  # the index keeps other customers
+    with app.app_context():
+        db.session.execute(text("UPDATE customers SET archived = 1 WHERE id = :id"), {"id": customer_id})
+        db.session.commit()
+    assert b"yqv" in segments()  # the method can fail
+    client = signed_in("owner")
+    assert client.post(f"/customers/{customer_id}/delete", data={"confirm": "1"}).status_code == 303
+    data = segments()
+    assert b"yqv" not in data and b"lkj" not in data
+    assert b"per" in data  # "person"

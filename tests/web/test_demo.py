@@ -240,14 +240,14 @@ def test_demo_command_if_empty_loads_once_and_replaces_otherwise(app, monkeypatc
     assert _scalar(app, select(func.count(Employee.id))) == 3
 
 
-def test_demo_search_index_is_what_reindex_writes(app, demo):
+def test_demo_search_documents_are_what_reindex_writes(app, demo):
     import search_index
     from extensions import db
-    from models import Customer, CustomerSearchTerm
+    from models import Customer
     with app.app_context():
         def all_terms():
-            return set(db.session.execute(select(CustomerSearchTerm.field, CustomerSearchTerm.term,
-                                                 CustomerSearchTerm.customer_id)).all())
+            return set(db.session.execute(select(Customer.id, Customer.name_search, Customer.email_search,
+                                                 Customer.phone_search)).all())
         loaded = all_terms()
         assert loaded
         ids = list(db.session.scalars(select(Customer.id)))

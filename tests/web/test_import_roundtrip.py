@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from extensions import db
-from models import Customer, CustomerSearchTerm, Employee, Phone, PointsEntry, customer_groups
+from models import Customer, Employee, Phone, PointsEntry, customer_groups
 from tests.support_customers_data import add_points, add_to_group, read_csv
 
 FIELDS = ("first_name", "last_name", "company", "email", "address_line1", "address_line2", "postal_code", "city",
@@ -66,7 +66,7 @@ def snapshot(app) -> dict:
 
 def empty_the_shop(app):
     with app.app_context():
-        for statement in (delete(CustomerSearchTerm), delete(PointsEntry), delete(Phone), delete(customer_groups),
+        for statement in (delete(PointsEntry), delete(Phone), delete(customer_groups),
                           delete(Customer)):
             db.session.execute(statement)
         db.session.commit()

@@ -28,7 +28,6 @@ from blueprints.customers.importing.rows import ParsedRow
 from extensions import db
 from models import (
     Customer,
-    CustomerSearchTerm,
     Group,
     ImportChange,
     ImportStagedRow,
@@ -94,8 +93,8 @@ def _insert_returning_ids(connection, table, rows: list[dict]) -> list[int]:
 _OWN_COLUMNS = {"id", "version", "created_at", "updated_at", "origin", "anonymised", "anonymised_at",
                 "merged_into_id", "archived_at", "loyalty_enrolled_at", "points_balance", "visit_count",
                 "total_spent_cents", "first_visit_at", "last_visit_at", "card_match_key"}
-_DERIVED = ("sort_name", "name_search", "email_key", "email_search", "name_key")
-WRITABLE = frozenset(set(Customer.__table__.c.keys()) - _OWN_COLUMNS - set(_DERIVED))
+_DERIVED = ("sort_name", "email_key", "name_key")
+WRITABLE = frozenset(set(Customer.__table__.c.keys()) - _OWN_COLUMNS - set(_DERIVED) - set(search_index.EMPTY))
 # The reason of the points entry that opens an imported balance (kept in
 # French in the ledger, like the other reasons typed at the counter).
 OPENING_BALANCE_REASON = "Solde repris à l'import"
@@ -270,6 +269,10 @@ def _create(rows: list[dict], group_ids: dict[str, int], job_id: int | None = No
         values = {key: None for key in ("first_name", "last_name", "email")}
         values.update(row["values"])
         values.update(derived_keys(values))
+        values.update(search_index.documents(
+            values["first_name"], values["last_name"], values["email"],
+            [e164 for _raw, e164 in row["phones"] if e164], values.get("company"),
+            [_phone_digits(raw, None) for raw, e164 in row["phones"] if not e164]))
         for key, default in _DEFAULTS.items():
             if values.get(key) is None:
                 values[key] = default
@@ -285,16 +288,12 @@ def _create(rows: list[dict], group_ids: dict[str, int], job_id: int | None = No
     dicts = [{key: values.get(key) for key in keys} for values in dicts]
     connection = db.session.connection()
     ids = _insert_returning_ids(connection, Customer.__table__, dicts)
-    phones, terms, memberships, points = [], [], [], []
+    phones, memberships, points = [], [], []
     for customer_id, row, values in zip(ids, rows, dicts):
         for raw, e164 in row["phones"]:
             phones.append({"customer_id": customer_id, "raw": raw[:40], "e164": e164,
                            "digits": _phone_digits(raw, e164),
                            "label": "mobile", "linked": True, "created_at": now})
-        terms += search_index.rows_for(customer_id, values["first_name"], values["last_name"], values["email"],
-                                       [e164 for _raw, e164 in row["phones"] if e164], company=values.get("company"),
-                                       unverified_digits=[_phone_digits(raw, None) for raw, e164 in row["phones"]
-                                                          if not e164])
         memberships += [{"customer_id": customer_id, "group_id": group_ids[name]} for name in row["groups"]]
         if values["points_balance"]:
             points.append({"customer_id": customer_id, "delta": values["points_balance"], "kind": "add",
@@ -302,7 +301,7 @@ def _create(rows: list[dict], group_ids: dict[str, int], job_id: int | None = No
     # What the undo removes (issue 15), in this chunk's transaction.
     changes = [{"job_id": job_id, "customer_id": customer_id, "created": True, "previous": None,
                 "version_after": 1} for customer_id in ids] if job_id is not None else []
-    for table, chunk in ((Phone.__table__, phones), (CustomerSearchTerm.__table__, terms),
+    for table, chunk in ((Phone.__table__, phones),
                          (customer_groups, memberships), (PointsEntry.__table__, points),
                          (ImportChange.__table__, changes)):
         bulk_insert(connection, table, chunk)
