@@ -81,11 +81,12 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("reindex-search")
     def reindex_search_command():
-        """Rebuild the customer search index from the customers (after a bulk change)."""
+        """Rewrite the customers' search documents (after a bulk change) and, on
+        SQLite, rebuild the FTS5 index over them."""
         import search_index
         from extensions import db
         from models import Customer
-        from sqlalchemy import select
+        from sqlalchemy import select, text
         done = 0
         last_id = 0
         while True:
@@ -99,6 +100,9 @@ def register_cli(app: Flask) -> None:
             last_id = ids[-1]
             if done % 100000 == 0:
                 click.echo(f"  {done:,} customers indexed")
+        if db.engine.dialect.name == "sqlite":
+            db.session.execute(text("INSERT INTO customer_fts(customer_fts) VALUES ('rebuild')"))
+            db.session.commit()
         click.echo(f"Search index rebuilt for {done:,} customers.")
 
     @app.cli.command("reindex-purchases")

@@ -91,3 +91,16 @@ def test_every_word_of_a_name_is_found_in_its_document(first, last):
     for word in fold(f"{first} {last}").split():
         assert word in doc
     assert documents(first, last, None)["name_search"] == doc
+
+
+def test_reindex_search_command_repairs_documents_changed_behind_the_app(app, db_session, make_customer):
+    customer_id = make_customer(first_name="Bérénice", last_name="Quaglia", phones=["06 11 22 33 44"])
+    db_session.execute(text("UPDATE customers SET name_search = '', phone_search = '' WHERE id = :id"),
+                       {"id": customer_id})
+    db_session.commit()
+    assert customer_id not in fts_ids(db_session, 'name_search : "quagl"')
+    result = app.test_cli_runner().invoke(args=["reindex-search"])
+    assert result.exit_code == 0, result.output
+    db_session.expire_all()
+    assert docs_of(db_session, customer_id)["phone"] == "33611223344 0611223344"
+    assert customer_id in fts_ids(db_session, 'name_search : "quagl"')

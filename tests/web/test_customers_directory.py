@@ -458,3 +458,41 @@ def test_a_broad_search_stops_counting_at_the_cap(signed_in, make_customer, monk
     html = results(client, q="petit")
     assert "Plus de 2 clients" in html and 'rel="next"' not in html  # one page of 4 rows
     assert "4 clients" in results(client)  # the plain list is counted exactly
+
+
+# --- issue 13: the trigram search's own rules -----------------------------------
+
+@pytest.mark.parametrize("term, expected", [
+    ("pont", {"Élodie"}),            # a word middle: Dupont
+    ("uvray", {"Marc"}),             # Œuvray folded, from its middle
+    ("range.f", {"Marc"}),           # inside an address: marc@orange.fr
+    ("34 56", {"Élodie"}),           # inside a number
+    ("0798", {"Marc"}),              # a national start with its 0
+    ("+33 7 98", {"Marc"}),          # an international start
+    ("0033 7 98", {"Marc"}),
+    ("elodie d", {"Élodie"}),        # a short word starts a word
+    ("elodie u", set()),             # ...and only starts one ("dupont" has a "u" inside)
+    ("be", {"Zoé"}),                 # one or two characters: the start of the sorted name
+    ("zo", set()),                   # ...which is the last name first
+])
+def test_trigram_search_rules(signed_in, people, term, expected):
+    assert listed(results(signed_in("owner"), q=term)) == expected
+
+
+@pytest.mark.parametrize("term", ["0", "06", "+3", "0 6"])
+def test_a_digit_or_two_keep_the_whole_list(signed_in, people, term):
+    """Too short for any number: the list stays as it was rather than emptying."""
+    assert listed(results(signed_in("owner"), q=term)) == {"Élodie", "Marc", "Zoé"}
+
+
+def test_a_set_that_cannot_view_emails_does_not_find_a_word_inside_one(signed_in, people):
+    """The email document is not searched for a set that may not view the
+    field, middle matches included (the full-value lookup still works)."""
+    client = signed_in("clerk", capabilities={"customers.basic", "customers.email.masked"})
+    assert listed(results(client, q="orange")) == set()
+    assert listed(results(client, q="marc@orange.fr")) == {"Marc"}
+
+
+def test_a_set_that_views_emails_finds_a_word_inside_one(signed_in, people):
+    client = signed_in("viewer", capabilities={"customers.basic", "customers.email.view"})
+    assert listed(results(client, q="orange")) == {"Marc"}
