@@ -178,9 +178,10 @@ def _wipe(engine) -> None:
         # customers.merged_into_id per customer) are switched off meanwhile.
         connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
         try:
-            for table in tables:
-                connection.execute(text(f'DELETE FROM "{table}"'))
-            connection.commit()
+            with _search_triggers_paused(connection, lambda _line: None):
+                for table in tables:
+                    connection.execute(text(f'DELETE FROM "{table}"'))
+                connection.commit()
         finally:
             connection.rollback()
             connection.exec_driver_sql("PRAGMA foreign_keys = ON")
@@ -224,7 +225,8 @@ def _indexes_dropped(connection, echo):
         connection.execute(text(f'DROP INDEX "{name}"'))
     connection.commit()
     try:
-        yield
+        with _search_triggers_paused(connection, echo):
+            yield
     finally:
         connection.rollback()
         started = time.monotonic()
@@ -233,6 +235,32 @@ def _indexes_dropped(connection, echo):
         connection.commit()
         if indexes:
             echo(f"  {len(indexes)} indexes built in {time.monotonic() - started:.0f} s")
+
+
+@contextmanager
+def _search_triggers_paused(connection, echo):
+    """SQLite: the triggers that keep the FTS5 search index in step
+    (migration f13s00000001) are dropped meanwhile, and the index is rebuilt
+    once from the customers at the end."""
+    triggers = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'customer_fts_%'"
+    ).all() if connection.dialect.name == "sqlite" else []
+    if not triggers:
+        yield
+        return
+    for name, _sql in triggers:
+        connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.rollback()
+        started = time.monotonic()
+        connection.exec_driver_sql("INSERT INTO customer_fts(customer_fts) VALUES ('rebuild')")
+        for _name, sql in triggers:
+            connection.exec_driver_sql(sql)
+        connection.commit()
+        echo(f"  search index built in {time.monotonic() - started:.0f} s")
 
 
 def _after_load(connection, echo) -> None:
