@@ -49,10 +49,9 @@ def test_search_digits_for_full_and_partial_numbers():
     assert search_digits("élodie") is None
 
 
-def test_refresh_keys_derives_search_fields():
+def test_refresh_keys_derives_sort_and_duplicate_keys():
     customer = Customer(first_name="Élodie", last_name="Œuvray", email="Elodie.O@Example.com")
     customer.refresh_keys()
-    assert customer.name_search == "elodie oeuvray"
     assert customer.sort_name == "oeuvray elodie"
     assert customer.email_key == "elodie.o@example.com"
     assert customer.name_key == "elodieoeuvray"
