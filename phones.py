@@ -97,27 +97,3 @@ def display(e164: str | None, region: str = "FR") -> str:
     if phonenumbers.region_code_for_number(number) == region:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def search_digits(term: str, region: str = "FR") -> str | None:
-    """Digits to look for in stored E.164 numbers when a search term looks like a phone.
-
-    "06 12 34 56 78", "0612345678" and "+33 6 12 34 56 78" all give "33612345678";
-    a partial "56 78" gives "5678" (a part of a number matches too).
-    """
-    stripped = term.strip()
-    digit_count = sum(ch.isdigit() for ch in stripped)
-    if digit_count < 3 or any(ch.isalpha() for ch in stripped):
-        return None
-    # Only a term long enough to be a whole number is normalised: a short part
-    # such as "55 12 98" would otherwise "succeed" in an overseas region.
-    full = normalise(stripped, region) if digit_count >= 9 else None
-    if full:
-        return full.lstrip("+")
-    only_digits = "".join(ch for ch in stripped if ch.isdigit())
-    if stripped.startswith("+"):
-        return only_digits
-    # A national prefix "0" is not stored in E.164: drop it so "0612" matches "+33612...".
-    if only_digits.startswith("0") and not only_digits.startswith("00"):
-        return only_digits[1:]
-    return only_digits

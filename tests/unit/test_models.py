@@ -8,7 +8,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from config import _secret_key, database_url
 from models import Customer, Reward, ShopSettings
 from models.base import utcnow
-from phones import display, normalise, search_digits
+from blueprints.customers.search import phone_fragment
+from phones import display, normalise
 from textkeys import fold, name_key
 
 
@@ -41,12 +42,14 @@ def test_phone_display_is_national_for_the_shop_region():
     assert display("+442079460000", "FR").startswith("+44")
 
 
-def test_search_digits_for_full_and_partial_numbers():
-    assert search_digits("06 12 34 56 78") == "33612345678"
-    assert search_digits("+33 6 12 34 56 78") == "33612345678"
-    assert search_digits("0612") == "612"
-    assert search_digits("56 78") == "5678"
-    assert search_digits("élodie") is None
+def test_phone_fragment_for_full_and_partial_numbers():
+    assert phone_fragment("06 12 34 56 78") == "33612345678"
+    assert phone_fragment("+33 6 12 34 56 78") == "33612345678"
+    assert phone_fragment("0033 6 12") == "33612"
+    assert phone_fragment("0612") == "0612"  # the national form in the document keeps its 0
+    assert phone_fragment("56 78") == "5678"
+    assert phone_fragment("élodie") is None
+    assert phone_fragment("06") is None
 
 
 def test_refresh_keys_derives_sort_and_duplicate_keys():
@@ -109,5 +112,5 @@ def test_database_url_defaults_to_sqlite_and_maps_postgres_to_psycopg(tmp_path, 
 
 
 def test_a_short_part_of_a_number_is_not_taken_for_an_overseas_number():
-    assert search_digits("55 12 98") == "551298"
-    assert search_digits("34 56 78") == "345678"
+    assert phone_fragment("55 12 98") == "551298"
+    assert phone_fragment("34 56 78") == "345678"
