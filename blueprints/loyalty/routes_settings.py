@@ -9,6 +9,7 @@ from blueprints.loyalty.forms import RewardTypeForm, SettingsForm
 from blueprints.loyalty.routes import _attach
 from blueprints.loyalty.service import LoyaltyError
 from extensions import db
+from htmx import hx_redirect
 from models import ShopSettings
 from permissions import requires
 
@@ -77,7 +78,7 @@ def delete_reward_type(type_id: int):
     db.session.commit()
     flash(_("« %(name)s » retirée du catalogue ; les récompenses déjà accordées ne changent pas.", name=name),
           "success")
-    return redirect(url_for(".settings") + "#reward-types")
+    return hx_redirect(url_for(".settings") + "#reward-types")
 
 
 def _format_rate(rate) -> str:

@@ -93,6 +93,10 @@ def test_the_owner_removes_a_kind_from_the_catalogue(app, signed_in):
     assert response.status_code == 302
     assert _types(app) == []
     assert client.post(f"/loyalty/settings/reward-types/{type_id}/delete").status_code == 404
+    other_id = _create_type(app, "Dix pour cent", "percent", "10")
+    response = client.htmx("post", f"/loyalty/settings/reward-types/{other_id}/delete")
+    assert response.status_code == 204 and response.headers["HX-Redirect"].startswith("/loyalty/settings")
+    assert _types(app) == []
 
 
 def test_the_grant_form_offers_the_catalogue_and_takes_the_kind_from_it(app, signed_in, make_customer, shop):
