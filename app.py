@@ -1,4 +1,5 @@
-"""Comptoir: the application factory. `flask --app app ...` and `gunicorn app:app` find it."""
+"""Comptoir: the application factory. `flask --app app ...` finds it, and gunicorn
+serves `"app:create_app()"` (run.sh, README)."""
 import sqlite3
 from pathlib import Path
 

@@ -34,7 +34,6 @@ def interface_strings() -> set[str]:
 
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 
-    method_map = [("**.py", "python"), ("**.html", "jinja2")]
     found: set[str] = set()
     for pattern in _SOURCES:
         for path in ROOT.glob(pattern):

@@ -4,6 +4,7 @@
 # the job queue's consumer (imports, sweeps) beside the web server.
 set -euo pipefail
 cd "$(dirname "$0")"
+COMPTOIR_REQUIREMENTS=requirements.txt
 source scripts/setup.sh
 if [ "${1:-}" = "--demo" ]; then export COMPTOIR_DEMO=1; fi
 .venv/bin/flask db upgrade

@@ -4,6 +4,7 @@
 # Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")"
+COMPTOIR_REQUIREMENTS=requirements-dev.txt
 source scripts/setup.sh
 if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
   echo "note: no Chromium found; browser tests will be skipped (apt-get install chromium)."

@@ -2,7 +2,7 @@
 from models.audit import AuditEvent
 from models.customers import Customer, CustomerGroup, Group, Phone, customer_groups
 from models.imports import ImportJob, ImportStagedRow, ImportUpload
-from models.loyalty import PointsEntry, Reward
+from models.loyalty import PointsEntry, Reward, RewardType
 from models.sales import CustomerPurchase, Invoice, ItemName, Sale, SaleItem
 from models.shop import Location, ShopSettings
 from models.team import Employee, EmployeeSession, PermissionSet, SignInFailure, employee_locations
@@ -10,7 +10,7 @@ from models.undo import ImportChange, MergeSnapshot, MergeSnapshotCustomer
 
 __all__ = [
     "AuditEvent", "Customer", "CustomerGroup", "Group", "Phone", "customer_groups",
-    "ImportJob", "ImportStagedRow", "ImportUpload", "PointsEntry", "Reward", "Invoice", "Sale", "SaleItem",
+    "ImportJob", "ImportStagedRow", "ImportUpload", "PointsEntry", "Reward", "RewardType", "Invoice", "Sale", "SaleItem",
     "ItemName", "CustomerPurchase", "Location", "ShopSettings", "Employee", "EmployeeSession", "PermissionSet",
     "SignInFailure", "employee_locations", "ImportChange", "MergeSnapshot", "MergeSnapshotCustomer",
 ]

@@ -16,6 +16,21 @@ ENTRY_KINDS = ("add", "redeem", "earn", "refund", "merge", "removal", "spend", "
 REWARD_KINDS = ("fixed", "percent", "item")
 
 
+class RewardType(db.Model):
+    """The shop's catalogue of reward kinds (loyalty settings): a named fixed
+    discount, percentage or free item. Granting one copies its kind, value and
+    item onto the Reward, so a change to the catalogue never alters a reward
+    already earned."""
+    __tablename__ = "reward_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    value: Mapped[int | None]
+    item_name: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class PointsEntry(db.Model):
     """One change of a member's points. The cached Customer.points_balance is
     always the sum of these rows for that customer."""

@@ -25,6 +25,7 @@ from blueprints.customers.search import CustomerQuery, customer_page
 from blueprints.customers.service import CustomerError
 from blueprints.customers.validation import FieldErrors
 from extensions import db
+from guards import refused_in
 from htmx import hx_redirect, is_htmx, render_htmx
 from models import Customer, Group, Location, ShopSettings
 from models.customers import ACCOUNT_PROFILES, DISCOUNTS, ORIGINS
@@ -212,6 +213,8 @@ def _save(customer_id: int, section: str, apply):
     _check_section_access(customer, section)
     form = SECTION_FORMS[section](request.form)
     try:
+        if refused := refused_in(form):  # a control character (guards.py): beside its field
+            raise FieldErrors(refused)
         apply(customer, form)
         db.session.commit()
     except ForbiddenFieldError as error:
@@ -415,6 +418,8 @@ def new():
         address = {name: getattr(form, name).data for name in
                    ("address_line1", "address_line2", "postal_code", "city", "country")}
     try:
+        if refused := refused_in(form):  # a control character (guards.py): beside its field
+            raise FieldErrors(refused)
         customer = add_customer(
             editable=editable, region=_region(), confirm_duplicates=request.form.get("confirm") == "1",
             first_name=form.first_name.data, last_name=form.last_name.data,

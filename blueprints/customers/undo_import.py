@@ -316,10 +316,10 @@ def _undo_updated(change: ImportChange, customer: Customer, report: dict) -> Non
                                .execution_options(synchronize_session=False))
             db.session.refresh(customer, ["points_balance", "version"])
     birthday = ("birthday", "birthday_month", "birthday_day")
-    for name, (before, after) in fields.items():
+    for name, (_before, after) in fields.items():
         if _plain(getattr(customer, name)) != after:
             kept.append("birthday" if name in birthday else name)
-    for name, (before, after) in fields.items():
+    for name, (before, _after) in fields.items():
         group = birthday if name in birthday else (name,)
         if any(_plain(getattr(customer, n)) != fields[n][1] for n in group if n in fields):
             continue  # changed since: stays as it is

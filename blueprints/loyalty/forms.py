@@ -63,14 +63,38 @@ class GroupForm(FlaskForm):
                        render_kw={"autocomplete": "off", "maxlength": 80})
 
 
+def _kind_choices(with_panel_only: bool):
+    choices = [("fixed", _l("Montant de réduction")), ("percent", _l("Pourcentage de réduction")),
+               ("item", _l("Article offert"))]
+    return [("", _l("À réclamer dans le panneau (aucune réduction)")), *choices] if with_panel_only else choices
+
+
 class RewardForm(FlaskForm):
-    name = StringField(_l("Récompense"), validators=[DataRequired(_l("Saisissez le nom de la récompense."))],
+    # A kind of the settings' catalogue, or "" for one typed below (choices set per form).
+    type_id = SelectField(_l("Type de récompense"), choices=[], validate_choice=False)
+    # Empty with a catalogue type: the type's name (the service says when one is missing).
+    name = StringField(_l("Récompense"), validators=[Optional()],
                        render_kw={"autocomplete": "off", "maxlength": 120})
     validity_days = StringField(_l("Valable (jours)"), validators=[Optional()], widget=NumberInput(min=1, step=1),
                                 render_kw={"inputmode": "numeric"})
-    kind = SelectField(_l("En caisse"), choices=[
-        ("", _l("À réclamer dans le panneau (aucune réduction)")), ("fixed", _l("Montant de réduction")),
-        ("percent", _l("Pourcentage de réduction")), ("item", _l("Article offert"))], validate_choice=False)
+    kind = SelectField(_l("En caisse"), choices=_kind_choices(True), validate_choice=False)
+    value = StringField(_l("Montant ou pourcentage"), validators=[Optional()],
+                        render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    item_name = StringField(_l("Article offert"), validators=[Optional()],
+                            render_kw={"autocomplete": "off", "maxlength": 120})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from blueprints.loyalty.reward_types import describe, list_types
+        self.type_id.choices = [("", _l("Autre : saisie ci-dessous")),
+                                *((str(t.id), f"{t.name} ({describe(t)})") for t in list_types())]
+
+
+class RewardTypeForm(FlaskForm):
+    """A kind of reward of the catalogue, in the loyalty settings."""
+    name = StringField(_l("Nom"), validators=[DataRequired(_l("Saisissez le nom de la récompense."))],
+                       render_kw={"autocomplete": "off", "maxlength": 120})
+    kind = SelectField(_l("En caisse"), choices=_kind_choices(False), validate_choice=False)
     value = StringField(_l("Montant ou pourcentage"), validators=[Optional()],
                         render_kw={"inputmode": "decimal", "autocomplete": "off"})
     item_name = StringField(_l("Article offert"), validators=[Optional()],

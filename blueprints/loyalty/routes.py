@@ -11,7 +11,7 @@ from audit import record_contact_view
 from blueprints.loyalty import bp
 from blueprints.loyalty import service
 from blueprints.loyalty.forms import (EnrolForm, GroupForm, MemberPointsForm, PointsForm, RedeemForm,
-                                      RemoveForm, RewardForm, SettingsForm)
+                                      RemoveForm, RewardForm)
 from blueprints.loyalty.service import NAME_PARTS, LoyaltyError, MemberQuery
 from extensions import db
 from htmx import hx_redirect, is_htmx, render_htmx
@@ -277,7 +277,8 @@ def grant_reward(customer_id: int):
     if form.validate_on_submit():
         try:
             service.grant_reward(member, form.name.data, form.validity_days.data, current_user.id,
-                                 kind=form.kind.data, value=form.value.data, item_name=form.item_name.data)
+                                 kind=form.kind.data, value=form.value.data, item_name=form.item_name.data,
+                                 type_id=form.type_id.data)
             db.session.commit()
         except LoyaltyError as error:
             db.session.rollback()
@@ -443,34 +444,3 @@ def group(group_id: int):
     page_number = parse_page(request.args.get("page"))
     page = service.group_customers(group.id, page_number, current_app.config["PAGE_SIZE"])
     return render_template("loyalty/group.html", group=group, page=page)
-
-
-# --- settings -----------------------------------------------------------------------------------
-
-@bp.route("/settings", methods=["GET", "POST"])
-@requires("team.manage")
-def settings():
-    """The shop's earn rate: the points a sale to a member earns per unit of currency."""
-    shop = ShopSettings.get()
-    form = SettingsForm(data={"earn_rate": _format_rate(shop.earn_rate),
-                              "reward_validity_days": str(shop.reward_validity_days),
-                              "redeem_points": str(shop.redeem_points),
-                              "redeem_value": _format_rate(shop.redeem_value_cents / 100)})
-    if form.validate_on_submit():
-        try:
-            service.update_settings(form.earn_rate.data, form.reward_validity_days.data, current_user.id,
-                                    redeem_points=form.redeem_points.data, redeem_value=form.redeem_value.data)
-            db.session.commit()
-        except LoyaltyError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            flash(_("Réglages enregistrés."), "success")
-            return redirect(url_for(".settings"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("loyalty/settings.html", form=form, shop=ShopSettings.get()), status
-
-
-def _format_rate(rate) -> str:
-    from flask_babel import format_decimal
-    return format_decimal(rate or 0, format="#,##0.##")

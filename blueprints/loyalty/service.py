@@ -523,13 +523,25 @@ def reward_kind_values(kind: str | None, value: str | None, item_name: str | Non
 
 
 def grant_reward(customer: Customer, name: str, validity_days, employee_id: int | None,
-                 kind: str | None = None, value: str | None = None, item_name: str | None = None) -> Reward:
-    name = _clean_name(name)
+                 kind: str | None = None, value: str | None = None, item_name: str | None = None,
+                 type_id=None) -> Reward:
+    """`type_id`: a kind of the settings' catalogue, whose kind, value and item
+    the reward takes (its name too when none is typed); else the kind typed here."""
+    reward_type = None
+    if str(type_id or "").strip():
+        from models import RewardType
+        reward_type = db.session.get(RewardType, parse_id(type_id) or 0)
+        if reward_type is None:
+            raise LoyaltyError(_("Cette récompense n'est plus au catalogue : choisissez-en une autre."), "type_id")
+    name = _clean_name(name) or (reward_type.name if reward_type is not None else "")
     if not name:
         raise LoyaltyError(_("Saisissez le nom de la récompense."), "name")
     if len(name) > 120:
         raise LoyaltyError(_("%(max)s caractères au plus.", max=120), "name")
-    kind, amount, item = reward_kind_values(kind, value, item_name)
+    if reward_type is not None:
+        kind, amount, item = reward_type.kind, reward_type.value, reward_type.item_name
+    else:
+        kind, amount, item = reward_kind_values(kind, value, item_name)
     text = str(validity_days if validity_days is not None else "").strip()
     if text == "":
         days = ShopSettings.get().reward_validity_days

@@ -18,7 +18,7 @@ from blueprints.sales.service import SaleError
 from blueprints.sales.transactions import TransactionQuery, invoices_by_sale, keyset_page, transaction_select
 from extensions import db
 from htmx import hx_redirect, is_htmx, render_htmx
-from guards import parse_id, parse_page
+from guards import parse_id, parse_page, refused_in
 from models import Customer, Employee, Invoice, Location, Sale, ShopSettings
 from models.sales import CARD_BRANDS
 from pagination import paginate
@@ -289,6 +289,8 @@ def customer_add():
     may_phone = field_level(current_user, "phone") == "edit"
     if request.method == "POST":
         try:
+            if refused := refused_in(form):  # a control character (guards.py): beside its field
+                raise SaleError(refused)
             customer = service.add_customer_at_counter(
                 form.first_name.data, form.last_name.data,
                 email=form.email.data if may_email else None, phone=form.phone.data if may_phone else None)
@@ -333,6 +335,8 @@ def name_save(customer_id: int):
     customer = _customer_for_name(customer_id)
     form = NameForm(prefix="name", formdata=request.form)
     try:
+        if refused := refused_in(form):  # a control character (guards.py): beside its field
+            raise SaleError(refused)
         service.rename_customer(customer.id, form.first_name.data, form.last_name.data)
         db.session.commit()
     except (SaleError, service.CustomerError) as error:

@@ -1,7 +1,7 @@
 """the whole data model
 
 Revision ID: 3067bbc37c81
-Revises: 
+Revises:
 Create Date: 2026-11-22 22:28:58.547254
 
 """
