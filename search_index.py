@@ -164,24 +164,6 @@ def fts_matches(query: str):
                            .bindparams(fts_query=query))
 
 
-# Counting stops here: past it a search is broad (customers.search.customer_page).
-BREADTH_LIMIT = 5_000
-
-
-def breadth(query: str) -> int:
-    """How many customers FTS5 finds for the query, counted up to
-    BREADTH_LIMIT + 1 from the index alone, once per request."""
-    from flask import g, has_app_context
-
-    from extensions import db
-    known = g.setdefault("_search_breadth", {}) if has_app_context() else {}
-    if query not in known:
-        known[query] = db.session.execute(text(
-            f"SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q LIMIT :n)"),
-            {"q": query, "n": BREADTH_LIMIT + 1}).scalar()
-    return known[query]
-
-
 def name_prefix(word: str):
     """A term of one or two characters: the start of the sorted name (last
     name first), one range of ix_customers_list_name. The upper bound is the

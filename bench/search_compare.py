@@ -75,7 +75,9 @@ def database_statements(dialect: str, term: str) -> tuple[str, dict]:
         return "c.sort_name >= :low AND c.sort_name < :high", {"low": words[0], "high": words[0][:-1] + chr(ord(words[0][-1]) + 1)}
     if dialect == "sqlite":
         query = " AND ".join(f'{{name_search email_search phone_search}} : "{word}"' for word in words)
-        return "c.id IN (SELECT rowid FROM customer_fts WHERE customer_fts MATCH :q)", {"q": query}
+        # CROSS JOIN: SQLite reads the FTS5 matches first (its planner would
+        # otherwise walk the sorted list and probe each customer).
+        return "c.id = f.rowid AND customer_fts MATCH :q", {"q": query}
     parts, params = [], {}
     for n, word in enumerate(words):
         params[f"w{n}"] = f"%{word}%"
@@ -90,9 +92,10 @@ def time_database(connection, fixed, key, ctx, requests: int, budget: float) -> 
     for i in range(-2, requests):  # two warm-up runs
         condition, params = database_statements(dialect, term_for(ctx, fixed, key, i if i >= 0 else 10_000 + i))
         begin = time.perf_counter()
-        connection.execute(text(f"SELECT count(*) FROM (SELECT c.id FROM customers c WHERE {condition} "
+        source = "customer_fts f CROSS JOIN customers c" if "f.rowid" in condition else "customers c"
+        connection.execute(text(f"SELECT count(*) FROM (SELECT c.id FROM {source} WHERE {condition} "
                                 f"AND c.archived = :no LIMIT 1001) t"), {**params, "no": False}).scalar()
-        connection.execute(text(f"SELECT c.id, c.first_name, c.last_name, c.email FROM customers c "
+        connection.execute(text(f"SELECT c.id, c.first_name, c.last_name, c.email FROM {source} "
                                 f"WHERE {condition} AND c.archived = :no ORDER BY c.sort_name LIMIT 50"),
                            {**params, "no": False}).all()
         if i >= 0:

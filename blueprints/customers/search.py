@@ -168,12 +168,10 @@ class CustomerQuery:
         return any(key in self.filters for key in SALE_FILTERS)
 
 
-def term_search(employee, term: str, phone_region: str = "FR", broad: bool = False) -> tuple:
+def term_condition(employee, term: str, phone_region: str = "FR", broad: bool = False):
     """SQL condition for a search term over the fields this employee may view
     (None when the term is empty, or a digit or two: the list stays shown
-    until a phone number can be told), and its breadth: how many customers
-    SQLite's trigram index finds for it (search_index.breadth), which tells
-    customer_page whether to gather them or walk the sorted list.
+    until a phone number can be told).
 
     Through the search documents (search_index.py): every word must be in the
     same field's document, anywhere when it has three characters or more
@@ -186,25 +184,28 @@ def term_search(employee, term: str, phone_region: str = "FR", broad: bool = Fal
     then only checks them); `broad`: the LIKE alone, for walking the sorted
     list. PostgreSQL's planner answers the LIKE from the GIN trigram indexes
     or walks the list by itself."""
-    from search_index import BREADTH_LIMIT, breadth, field_condition, fts_matches, fts_query, name_prefix
+    from search_index import field_condition, fts_matches, fts_query, name_prefix
 
     term = term.strip()
     folded = fold(term)
     words = folded.split()
     if not words or _few_digits(term):
-        return None, 0
+        return None
     allowed = searchable_fields(employee)
     if len(words) == 1 and len(words[0]) < 3 and "name" in allowed:
-        return name_prefix(words[0]), BREADTH_LIMIT + 1
+        return name_prefix(words[0])
     fields: dict[str, list[str]] = {}
-    if "name" in allowed:
-        fields["name"] = words
-    if "email" in allowed and ("@" in term or "." in term or len(folded) >= 3):
-        fields["email"] = words
-    if "phone" in allowed:
-        digits = phone_fragment(term, phone_region)
-        if digits:
+    digits = phone_fragment(term, phone_region)
+    if digits:
+        # Digits without a letter are a number: its parts ("06", "12") are
+        # no name to look for, and could not be looked up by trigram.
+        if "phone" in allowed:
             fields["phone"] = [digits]
+    else:
+        if "name" in allowed:
+            fields["name"] = words
+        if "email" in allowed and ("@" in term or "." in term or len(folded) >= 3):
+            fields["email"] = words
     branches = []
     for name, field_words in fields.items():
         branch = field_condition(name, field_words)
@@ -214,25 +215,19 @@ def term_search(employee, term: str, phone_region: str = "FR", broad: bool = Fal
             # a term must not find them through those values either.
             branch = and_(branch, or_(Customer.origin != "marketing", Customer.visit_count > 0))
         branches.append(branch)
-    found = 0
-    if branches and _is_sqlite():
+    if branches and _is_sqlite() and not broad:
         query = fts_query(fields)
-        if query is None:
-            found = BREADTH_LIMIT + 1  # a branch without a trigram: only walking finds it
-        else:
-            found = breadth(query)
-            if not broad:
-                branches = [and_(fts_matches(query), or_(*branches))]
+        if query is not None:  # else a branch without a trigram: only walking finds it
+            branches = [and_(fts_matches(query), or_(*branches))]
     # The full-value lookup rule (permissions.complete_lookups): a field the
     # employee may not view in full is matched by its complete value, exactly.
     for name, key in complete_lookups(employee, term, phone_region).items():
         exact = (select(Customer.id).where(Customer.email_key == key) if name == "email" else
                  select(Phone.customer_id).where(Phone.e164 == key, Phone.linked.is_(True)))
         branches.append(Customer.id.in_(exact))
-        found += 1
     if not branches:
-        return Customer.id.is_(None), 0  # nothing this employee may search matches
-    return or_(*branches), found
+        return Customer.id.is_(None)  # nothing this employee may search matches
+    return or_(*branches)
 
 
 def _few_digits(term: str) -> bool:
@@ -262,11 +257,6 @@ def phone_fragment(term: str, region: str = "FR") -> str | None:
     if stripped.startswith("00"):
         return only_digits[2:] or None
     return only_digits
-
-
-def term_condition(employee, term: str, phone_region: str = "FR", broad: bool = False):
-    """term_search's condition alone."""
-    return term_search(employee, term, phone_region, broad)[0]
 
 
 def _utc_bounds(filters: dict) -> tuple[datetime | None, datetime | None]:
@@ -430,35 +420,62 @@ def customer_page(employee, query: CustomerQuery, phone_region: str, per_page: i
         return paginate(customer_select(employee, query, phone_region).options(*options), query.page, per_page)
     # Broad: walk the list in order, each customer checked, until the page
     # is full. Narrow: gather the matches, then sort them. A search term is
-    # gathered when SQLite's trigram index finds at most
-    # search_index.BREADTH_LIMIT customers: a surname's few thousand sort in
-    # milliseconds, while walking to them from "A" takes hundreds. Its count
-    # is gathered too, unless the term has no trigram to look up (walking).
-    from search_index import BREADTH_LIMIT
-    term_broad = bool(query.q) and term_search(employee, query.q, phone_region)[1] > BREADTH_LIMIT
+    # counted and gathered through the trigram index, after a look at the
+    # top of the list (_page_from_the_top); only a term with nothing to look
+    # up by trigram (a name start of one or two characters) walks.
+    walking = bool(query.q) and _needs_walking(query.q)
     if query.has_sale_filters:
         found, broad = _count_with_sales(employee, query, phone_region, count_limit)
     else:
-        walk_count = term_broad and _needs_walking(employee, query.q, phone_region)
-        counted = (customer_select(employee, query, phone_region, broad=walk_count).order_by(None)
+        counted = (customer_select(employee, query, phone_region, broad=walking).order_by(None)
                    .with_only_columns(Customer.id).limit(count_limit + 1))
         found = db.session.scalar(select(func.count()).select_from(counted.subquery()))
         broad = found > count_limit
     capped = found > count_limit
     total = count_limit if capped else found
     if query.q:
-        broad = broad and term_broad
-    stmt = customer_select(employee, query, phone_region, broad=broad,
-                           sales="exists" if broad else "in").options(*options)
+        broad = walking
     page = max(1, query.page) if capped else min(max(1, query.page), max(1, -(-total // per_page)))
-    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    items = None
+    if query.q and page == 1 and found > per_page and not query.has_sale_filters:
+        items = _page_from_the_top(employee, query, phone_region, per_page, options)
+    if items is None:
+        stmt = customer_select(employee, query, phone_region, broad=broad,
+                               sales="exists" if broad else "in").options(*options)
+        items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, total=total, page=page, per_page=per_page, total_is_capped=capped)
 
 
-def _needs_walking(employee, term: str, phone_region: str) -> bool:
+# Customers read from the top of the sorted list before a search gathers
+# its matches instead (_page_from_the_top).
+TOP_WINDOW = 3_000
+
+
+def _page_from_the_top(employee, query: CustomerQuery, phone_region: str, per_page: int, options) -> list | None:
+    """The first page of a search, looked for among the first TOP_WINDOW
+    customers of the list in its order (read from the sorted index alone),
+    the term checked on those only. A term that many customers match
+    ("marie": one in forty, spread over the alphabet) fills its page there
+    in a few milliseconds, where gathering and sorting its 23,000 matches
+    takes a hundred; one that does not (a surname, clustered at its letter)
+    returns None and is gathered. The first page of those customers is the
+    first page of all: the window is the list's own start."""
+    from dataclasses import replace
+
+    from extensions import db
+    window = (customer_select(employee, replace(query, q="", page=1), phone_region, broad=True)
+              .with_only_columns(Customer.id).limit(TOP_WINDOW).subquery())
+    stmt = (select(Customer).select_from(window).join(Customer, Customer.id == window.c.id)
+            .where(term_condition(employee, query.q, phone_region, broad=True))
+            .order_by(*SORTS.get(query.sort, SORTS["name"])).options(*options).limit(per_page))
+    items = list(db.session.scalars(stmt))
+    return items if len(items) == per_page else None
+
+
+def _needs_walking(term: str) -> bool:
     """The term has nothing the trigram index can gather (a name start of
     one or two characters, or only short words): counting walks too."""
-    return all(len(word) < 3 for word in fold(term).split())
+    return phone_fragment(term) is None and all(len(word) < 3 for word in fold(term).split())
 
 
 def _count_with_sales(employee, query: CustomerQuery, phone_region: str, count_limit: int) -> tuple[int, bool]:

@@ -281,45 +281,55 @@ def test_a_broad_list_walked_in_order_finds_what_the_gathered_matches_find(app, 
 
 
 @pytest.mark.parametrize("term", ["be", "ber", "ard", ".fr", "06 00 00", "ma be", "ma ber"])
-def test_a_search_gathered_or_walked_in_order_lists_the_same(app, signed_in, people, make_customer, monkeypatch,
-                                                             term):
-    """Past the count limit a search gathers its matches when its words are
-    rare enough (search_index.BREADTH_LIMIT), else walks the sorted list:
-    both roads give the same page."""
-    import search_index
-    from blueprints.customers.search import CustomerQuery, customer_page
+@pytest.mark.parametrize("sort", ["-name", "name", "-points"])
+def test_a_search_from_the_top_gathered_or_walked_lists_the_same(app, signed_in, people, make_customer, monkeypatch,
+                                                                 term, sort):
+    """The three roads to a search's first page give the same page: from the
+    top of the list (customers.search._page_from_the_top), gathered through
+    the trigram index, and walked along the sorted list."""
+    from blueprints.customers import search
     from extensions import db
     from models import Employee
     for first, last in (("Mathis", "Bernard"), ("Maëlle", "Zola"), ("Zoé", "Martin"), ("Emma", "Benoît"),
                         ("Maxime", "Bernard")):
         make_customer(first_name=first, last_name=last, email=f"{first[:3].lower()}@free.fr", phones=["06 00 00 00 01"])
     client = signed_in("owner")
-    query = CustomerQuery.from_args({"q": term, "sort": "-name"})
+    query = search.CustomerQuery.from_args({"q": term, "sort": sort})
     with app.test_request_context():
         owner = db.session.get(Employee, client.employee_id)
-        gathered = customer_page(owner, query, "FR", per_page=50, count_limit=1)
-        monkeypatch.setattr(search_index, "BREADTH_LIMIT", 0)
-        walked = customer_page(owner, query, "FR", per_page=50, count_limit=1)
-        everything = customer_page(owner, query, "FR", per_page=50, count_limit=1000)
-    assert [c.id for c in gathered.items] == [c.id for c in walked.items] == [c.id for c in everything.items]
-    assert everything.total >= 2 and walked.total_is_capped
+        everything = search.customer_page(owner, query, "FR", per_page=50, count_limit=1000)
+        top = search.customer_page(owner, query, "FR", per_page=2, count_limit=1)
+        monkeypatch.setattr(search, "TOP_WINDOW", 0)  # the window never fills: gathered
+        gathered = search.customer_page(owner, query, "FR", per_page=2, count_limit=1)
+        monkeypatch.setattr(search, "_needs_walking", lambda term: True)
+        walked = search.customer_page(owner, query, "FR", per_page=2, count_limit=1)
+    first_two = [c.id for c in everything.items][:2]
+    assert [c.id for c in top.items] == [c.id for c in gathered.items] == [c.id for c in walked.items] == first_two
+    assert len(everything.items) >= 2 and walked.total_is_capped
 
 
-def test_a_word_inside_a_name_finds_it_and_the_trigram_index_counts_the_breadth(app, signed_in, make_customer):
-    """Word middles are found ("okkab" in Quokkabelle: the old prefix index
-    could not); on SQLite the breadth that chooses gathering or walking is
-    FTS5's own count."""
-    import search_index
+def test_the_top_of_the_list_holds_only_its_own_matches(app, signed_in, make_customer, monkeypatch):
+    """The window is the start of the list: a match past it must not be
+    taken for the first page (the page falls back to gathering)."""
+    from blueprints.customers import search
     from extensions import db
+    from models import Employee
+    ids = [make_customer(first_name="Anne", last_name=name) for name in ("Aubert", "Blanc", "Caron", "Dupuis")]
+    client = signed_in("owner")
+    monkeypatch.setattr(search, "TOP_WINDOW", 2)
+    with app.test_request_context():
+        owner = db.session.get(Employee, client.employee_id)
+        page = search.customer_page(owner, search.CustomerQuery(q="anne"), "FR", per_page=3, count_limit=1000)
+    assert [c.id for c in page.items] == ids[:3]
+
+
+def test_a_word_inside_a_name_finds_it(app, signed_in, make_customer):
+    """Word middles are found ("okkab" in Quokkabelle: the old prefix index could not)."""
     for n in range(5):
         make_customer(first_name="Jean", last_name=f"Durand{n}")
     make_customer(first_name="Jean", last_name="Quokkabelle")
     page = signed_in("owner").get("/customers?q=okkab").get_data(as_text=True)
     assert "Quokkabelle" in page and "Durand0" not in page
-    with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            assert search_index.breadth('(name_search : "jean")') == 6
-            assert search_index.breadth('(name_search : "jean" AND name_search : "quok")') == 1
 
 
 def test_voided_sales_do_not_count_as_visits(signed_in, app, shop, people):
