@@ -5,6 +5,7 @@ from sqlalchemy import select
 from extensions import db
 from models import AuditEvent, Phone
 from models.base import utcnow
+from tests.support_customers import set_consent
 from tests.support_customers_data import add_points, add_reward, add_sale, add_to_group, read_csv
 
 
@@ -100,8 +101,8 @@ def test_masked_levels_are_exported_masked(signed_in, make_customer):
     assert row[header.index("Adresse ligne 1")] == "" and row[header.index("Ville")] == "Caen"
 
 
-def test_marketing_only_customer_is_masked_for_a_viewer(signed_in, make_customer):
-    make_customer(email="abonne@example.com", origin="marketing")
+def test_marketing_only_customer_is_masked_for_a_viewer(signed_in, make_customer, app):
+    set_consent(app, make_customer(email="abonne@example.com", origin="marketing"), "email_marketing", "yes")
     client = signed_in(capabilities={"customers.export", "customers.email.view"})
     _response, (header, row) = export(client)
     assert row[header.index("Courriel")] == "a•••@example.com"
