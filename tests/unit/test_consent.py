@@ -197,3 +197,41 @@ def test_deletion_forgets_every_decision_and_state(db_session, make_customer):
         assert db_session.scalar(select(func.count()).select_from(model)
                                  .where(model.customer_id == customer_id)) == 0
     assert states(db_session, other)["email_marketing"] == "yes"  # nobody else's
+
+
+# --- the migration ---------------------------------------------------------------------
+
+def test_the_migration_carries_the_old_checkboxes_over_and_back(app, make_customer):
+    """Down to before the history (the checkboxes come back from the states),
+    tick boxes the old way, up again: a ticked box is a "legacy" yes, an
+    unticked one stays unknown, a deleted customer gets nothing."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, text
+
+    from extensions import db
+    from tests.conftest import ROOT
+    subscribed, receipts, nothing, deleted = (make_customer(first_name=name) for name in ("A", "B", "C", "D"))
+    with app.app_context():
+        consent.record_consent(db.session.get(Customer, subscribed), "email_marketing", "yes", method="legacy")
+        db.session.commit()
+        db.session.remove()
+        migrations = str(ROOT / "migrations")
+        downgrade(directory=migrations, revision="d15a00000001")
+        try:
+            with db.engine.begin() as connection:
+                flags = dict(connection.execute(text("SELECT id, marketing_consent FROM customers")).all())
+                assert bool(flags[subscribed]) and not bool(flags[nothing])
+                connection.execute(text("UPDATE customers SET email_notifications = :yes WHERE id IN (:r, :d)"),
+                                   {"yes": True, "r": receipts, "d": deleted})
+                connection.execute(text("UPDATE customers SET anonymised = :yes WHERE id = :d"),
+                                   {"yes": True, "d": deleted})
+        finally:
+            upgrade(directory=migrations)
+        columns = {c["name"] for c in inspect(db.engine).get_columns("customers")}
+        assert not {"email_notifications", "marketing_consent"} & columns
+        found = sorted(db.session.execute(select(ConsentEvent.customer_id, ConsentEvent.purpose, ConsentEvent.state,
+                                                 ConsentEvent.method)).all())
+        assert found == [(subscribed, "email_marketing", "yes", "legacy"), (receipts, "e_receipts", "yes", "legacy")]
+        current = sorted(db.session.execute(select(CustomerConsent.customer_id, CustomerConsent.purpose,
+                                                   CustomerConsent.state)).all())
+        assert current == [(subscribed, "email_marketing", "yes"), (receipts, "e_receipts", "yes")]
