@@ -419,3 +419,9 @@ def test_consent_targets_need_the_edit_right_of_their_channel(app):
     allowed = importing.allowed_targets(employee)
     assert "sms_marketing" in allowed
     assert not {"email_marketing", "e_receipts", "no_email"} & set(allowed)
+
+
+def test_the_preview_shows_each_consent_as_the_state_it_records():
+    (row,) = parse_file(SHOPIFY_EXPORT, row_of(SHOPIFY_EXPORT, **{"First Name": "Ana", "Accepts Email Marketing": "yes",
+                                                                  "Accepts SMS Marketing": ""}))
+    assert (row.shown("email_marketing"), row.shown("sms_marketing")) == ("Oui", None)
