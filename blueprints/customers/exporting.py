@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from blueprints.customers import consent
+from blueprints.customers import consent, consent_files
 from extensions import db
 from models import (
     Customer,
@@ -212,23 +212,6 @@ class Column:
     value: Callable  # (view, row) -> cell
 
 
-def consent_columns() -> list[Column]:
-    """Each purpose's state (Oui / Non / Inconnu) and the date it was decided
-    (consent.py); the record's `consents` are its current states."""
-    labels = {code: str(text) for code, text in consent.STATE_LABELS.items()}
-    columns = []
-    for purpose in consent.PURPOSES:
-        title = str(consent.PURPOSE_LABELS[purpose])
-
-        def state(v, r, purpose=purpose):
-            return labels[next((c.state for c in r.consents if c.purpose == purpose), "unknown")]
-
-        def when(v, r, purpose=purpose):
-            return next((c.changed_at for c in r.consents if c.purpose == purpose), None)
-        columns += [Column(title, state), Column(_("%(purpose)s – date", purpose=title), when)]
-    return columns
-
-
 def list_columns(employee, decimal: str = ".") -> list[Column]:
     """The columns this employee's export has: a contact field they may not
     view has no column; one they see masked is there, masked. Codes are
@@ -269,7 +252,7 @@ def list_columns(employee, decimal: str = ".") -> list[Column]:
         Column(_("Dernière visite"), lambda v, r: r.last_visit_at),
         Column(_("Profil"), lambda v, r: profiles.get(r.account_profile, r.account_profile)),
         Column(_("Réduction"), lambda v, r: r.default_discount),
-        *consent_columns(),
+        *[Column(title, value) for title, value in consent_files.export_columns()],  # issue 15
         Column(_("Origine"), lambda v, r: origins.get(r.origin, r.origin)),
         Column(_("Archivé"), lambda v, r: yes_no[bool(r.archived)]),
     ]
@@ -358,7 +341,7 @@ def customer_file(employee, customer: Customer, region: str, decimal: str = ".")
     profile += [
         (_("Date de naissance"), birthday_text(customer)), (_("Identifiant fiscal"), customer.tax_id),
         (_("Profil"), label(PROFILE_LABELS, customer.account_profile)), (_("Réduction"), customer.default_discount),
-        *[(column.label, column.value(view, customer)) for column in consent_columns()],
+        *[(title, value(view, customer)) for title, value in consent_files.export_columns()],
         (_("Origine"), label(ORIGIN_LABELS, customer.origin)), (_("Archivé"), yes_no[bool(customer.archived)]),
         (_("Membre du programme de fidélité"), yes_no[bool(customer.loyalty_member)]),
         (_("Inscrit au programme le"), customer.loyalty_enrolled_at),
@@ -389,14 +372,7 @@ def customer_file(employee, customer: Customer, region: str, decimal: str = ".")
         yield [section, name]
 
     yield []
-    section = _("Consentements")
-    yield [section, _("Finalité"), _("Choix"), _("Date"), _("Comment"), _("Employé"), _("Fichier"),
-           _("Colonne"), _("Texte présenté")]
-    for entry in consent.history(customer.id, limit=10_000):
-        event = entry.event
-        yield [section, str(consent.PURPOSE_LABELS[event.purpose]), str(consent.STATE_LABELS[event.state]),
-               event.recorded_at, str(consent.METHOD_LABELS[event.method]), entry.employee_name,
-               event.source_file, event.source_column, event.text_shown]
+    yield from consent_files.history_rows(customer.id)
 
     if history:
         yield []

@@ -5,7 +5,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from blueprints.customers import consent, deletion, importing, merging, undo_import, undo_merge
+from blueprints.customers import (
+    consent,
+    deletion,
+    importing,
+    merging,
+    undo_import,
+    undo_merge,
+)
 from models import AuditEvent, ConsentEvent, Customer, CustomerConsent, Employee
 from models.base import utcnow
 from tests.support_customers_data import csv_bytes, in_request  # noqa: F401

@@ -11,7 +11,7 @@ from tests.support_customers import audit_actions, get_customer, set_consent
 
 
 def card(html: str) -> str:
-    match = re.search(r'<section id="consent".*?</section>', html, re.S)
+    match = re.search(r'<section id="consent".*?</section>', html, re.DOTALL)
     assert match, "no consent card"
     return match.group(0)
 

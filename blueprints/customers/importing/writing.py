@@ -308,25 +308,8 @@ def _create(rows: list[dict], group_ids: dict[str, int], job_id: int | None = No
                          (customer_groups, memberships), (PointsEntry.__table__, points),
                          (ImportChange.__table__, changes)):
         bulk_insert(connection, table, chunk)
-    _record_consents(connection, [(customer_id, row) for customer_id, row in zip(ids, rows)], job_id, now)
-
-
-def _record_consents(connection, pairs: list[tuple[int, dict]], job_id: int | None, now) -> None:
-    """The rows' consent decisions, with the file's name and each column as the proof."""
-    events = [{**decision, "customer_id": customer_id}
-              for customer_id, row in pairs for decision in row.get("consents", ())]
-    if not events:
-        return
-    from blueprints.customers import consent
-    consent.record_imported(connection, events, job_id=job_id, source_file=source_file(job_id), at=now)
-
-
-def source_file(job_id: int | None) -> str:
-    """The uploaded file's name as the import's proof (the job's number when unknown)."""
-    from models import ImportJob
-    job = db.session.get(ImportJob, job_id) if job_id is not None else None
-    name = ((job.settings or {}).get("filename") if job is not None else None) or ""
-    return name or (f"import #{job_id}" if job_id is not None else "import")
+    from blueprints.customers.consent_files import record_imported_rows
+    record_imported_rows(connection, list(zip(ids, rows)), job_id, now)
 
 
 def bulk_insert(connection, table, rows: list[dict]) -> None:
@@ -427,6 +410,7 @@ def _update(updates: list[tuple[int, dict]], group_ids: dict[str, int], job_id: 
         customer.refresh_keys()
     db.session.flush()
     recorder.write()
-    _record_consents(db.session.connection(), [(customer_id, row) for customer_id, row in updates
-                                               if customer_id in customers and not customers[customer_id].anonymised],
-                     job_id, now)
+    from blueprints.customers.consent_files import record_imported_rows
+    record_imported_rows(db.session.connection(), [(customer_id, row) for customer_id, row in updates
+                                                   if customer_id in customers and not customers[customer_id].anonymised],
+                         job_id, now)
