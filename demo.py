@@ -27,8 +27,22 @@ import demo_data as data
 import purchase_index
 import search_index
 from extensions import db
-from models import (Customer, Employee, Group, Invoice, Location, Phone, PointsEntry, Reward, Sale,
-                    SaleItem, ShopSettings, customer_groups)
+from models import (
+    ConsentEvent,
+    Customer,
+    CustomerConsent,
+    Employee,
+    Group,
+    Invoice,
+    Location,
+    Phone,
+    PointsEntry,
+    Reward,
+    Sale,
+    SaleItem,
+    ShopSettings,
+    customer_groups,
+)
 from models.base import utcnow
 from textkeys import fold
 
@@ -601,8 +615,9 @@ class _Generator:
             "birthday": birthday,
             "comments": rng.choice(data.COMMENTS) if rng.random() < 0.08 else None,
             "tax_id": tax_id, "account_profile": profile, "default_discount": discount,
-            "email_notifications": email is not None and rng.random() < 0.55,
-            "marketing_consent": consent, "origin": origin,
+            # Consents (models/consent.py), written by chunk() as history and state.
+            "_e_receipts": email is not None and rng.random() < 0.55,
+            "_email_marketing": consent, "origin": origin,
             "archived": archived, "archived_at": None, "anonymised": False, "anonymised_at": None,
             "merged_into_id": None,
             "loyalty_member": origin == "loyalty" or rng.random() < 0.53, "loyalty_enrolled_at": None,
@@ -620,7 +635,10 @@ class _Generator:
 
     def chunk(self, low: int, high: int):
         rng = self.rng
-        customers, phones, memberships = [], [], []
+        from blueprints.customers.consent import (
+            QUESTIONS,  # local: the blueprint is not loaded by models
+        )
+        customers, phones, memberships, consent_events = [], [], [], []
         previous = None
         for cid in range(low, high):
             copy_of = previous if cid % DUPLICATE_EVERY == 0 and previous is not None else None
@@ -643,6 +661,11 @@ class _Generator:
             for key in ("_national", "_home", "_phone_raw"):
                 row.pop(key)
             memberships.extend(self._groups(row))
+            for purpose in ("e_receipts", "email_marketing"):
+                if row.pop(f"_{purpose}"):
+                    consent_events.append({"customer_id": row["id"], "purpose": purpose, "state": "yes",
+                                           "method": "counter", "recorded_at": row["created_at"],
+                                           "employee_id": None, "text_shown": str(QUESTIONS[purpose])})
         for _ in range(chunk_sales - sum(counts)):
             self._anonymous_sale(sales, items)
         # The search documents, as search_index.reindex would write them.
@@ -658,7 +681,11 @@ class _Generator:
                                               unverified.get(row["id"], ())))
         return [(Customer.__table__, customers), (Phone.__table__, phones),
                 (customer_groups, memberships), (Sale.__table__, sales), (SaleItem.__table__, items),
-                (PointsEntry.__table__, entries), (Reward.__table__, rewards), (Invoice.__table__, invoices)]
+                (PointsEntry.__table__, entries), (Reward.__table__, rewards), (Invoice.__table__, invoices),
+                (ConsentEvent.__table__, consent_events),
+                (CustomerConsent.__table__, [{"customer_id": e["customer_id"], "purpose": e["purpose"],
+                                              "state": "yes", "changed_at": e["recorded_at"], "event_id": None}
+                                             for e in consent_events])]
 
     def _groups(self, row) -> list[dict]:
         rng, groups = self.rng, self.staff["groups"]
@@ -671,7 +698,7 @@ class _Generator:
             chosen.append("Entreprises")
         if row["birthday"] and self.now.year - row["birthday"].year <= 25 and rng.random() < 0.4:
             chosen.append("Étudiants")
-        if row["marketing_consent"] and rng.random() < 0.7:
+        if row["_email_marketing"] and rng.random() < 0.7:
             chosen.append("Newsletter")
         return [{"customer_id": row["id"], "group_id": groups[name]} for name in chosen]
 

@@ -167,7 +167,14 @@ def field_level(employee, field_name: str, customer=None) -> str:
 
 
 def is_marketing_only(customer) -> bool:
-    return customer.origin == "marketing" and not customer.visit_count
+    """A marketing sign-up who never came, while subscribed: seed 004 masks
+    "si le client est abonné", so the masking follows the consent (a "yes"
+    to email or SMS marketing, blueprints/customers/consent.py). The
+    consents are read only for such customers (a lazy load, rarely)."""
+    if customer.origin != "marketing" or customer.visit_count:
+        return False
+    return any(c.purpose in ("email_marketing", "sms_marketing") and c.state == "yes"
+               for c in customer.consents)
 
 
 def searchable_fields(employee) -> set[str]:

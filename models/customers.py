@@ -62,8 +62,8 @@ class Customer(db.Model):
     tax_id: Mapped[str | None] = mapped_column(String(40))
     account_profile: Mapped[str] = mapped_column(String(20), default="standard")
     default_discount: Mapped[int] = mapped_column(default=0)  # percent
-    email_notifications: Mapped[bool] = mapped_column(Boolean, default=False)
-    marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Consent per purpose (email and SMS marketing, e-receipts) lives in
+    # models/consent.py: its current state and its history with the proof.
     origin: Mapped[str] = mapped_column(String(20), default="manual")
     # An import kept a value it could not read (an unverified phone, a date
     # moved to the comments): the directory's "À vérifier" filter finds them.
@@ -106,6 +106,8 @@ class Customer(db.Model):
         back_populates="customer", cascade="all, delete-orphan", order_by="Phone.id")
     groups: Mapped[list[Group]] = relationship(secondary=customer_groups, order_by=Group.name)
     merged_into: Mapped["Customer | None"] = relationship(remote_side=[id])
+    # Read-only here: blueprints/customers/consent.py writes them, with their history.
+    consents: Mapped[list["CustomerConsent"]] = relationship(viewonly=True)  # noqa: F821
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -78,7 +78,20 @@ def get_customer(app, customer_id: int) -> dict:
         customer = db.session.get(Customer, customer_id)
         data = {column.key: getattr(customer, column.key) for column in Customer.__table__.columns}
         data["phones"] = [phone.e164 for phone in customer.phones if phone.linked]
+        data["consents"] = {c.purpose: c.state for c in customer.consents}
         return data
+
+
+def set_consent(app, customer_id: int, purpose: str = "email_marketing", state: str = "yes",
+                employee_id: int | None = None, at=None) -> None:
+    """A decision recorded as if on request (by nobody in particular: method "legacy")."""
+    from blueprints.customers.consent import record_consent
+    from extensions import db
+    from models import Customer
+    with app.app_context():
+        record_consent(db.session.get(Customer, customer_id), purpose, state, method="legacy",
+                       employee_id=employee_id, at=at)
+        db.session.commit()
 
 
 def audit_actions(app, action: str | None = None) -> list:

@@ -71,11 +71,14 @@ def add_customer(*, editable: set[str], region: str, confirm_duplicates: bool = 
                  first_name: str | None = None, last_name: str | None = None,
                  email=UNSET, phone=UNSET, address: dict | None = None, comments=UNSET,
                  birthday=None, tax_id: str | None = None, email_notifications: bool = False,
-                 company: str | None = None) -> Customer:
+                 company: str | None = None, employee_id: int | None = None) -> Customer:
     """Create a customer (origin "manual"). `editable` holds the contact fields
     ("email", "phone", "address") and "comments" this employee may fill in; a
     value for any other is refused. Raises FieldErrors, or PossibleDuplicates
-    unless confirm_duplicates."""
+    unless confirm_duplicates. A ticked `email_notifications` records the
+    e-receipts consent "yes" at the counter (it needs the email's edit right)."""
+    if email_notifications and "email" not in editable:
+        raise ForbiddenFieldError("email")
     for name, value in (("email", email), ("phone", phone), ("address", address),
                         ("comments", comments)):
         if value is not UNSET and value is not None and name not in editable:
@@ -107,6 +110,10 @@ def add_customer(*, editable: set[str], region: str, confirm_duplicates: bool = 
             raise PossibleDuplicates(duplicates)
 
     customer = create_customer(email=clean_email, phones=[parsed_phone[0]] if parsed_phone else [],
-                               origin="manual", email_notifications=bool(email_notifications), **fields)
+                               origin="manual", **fields)
     record("customer_created", "customer", customer.id)
+    if email_notifications:
+        from blueprints.customers import consent
+        consent.record_consent(customer, "e_receipts", "yes", method="counter", employee_id=employee_id,
+                               text_shown=str(consent.PURPOSE_LABELS["e_receipts"]))
     return customer

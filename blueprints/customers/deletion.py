@@ -8,7 +8,8 @@ sales, invoices, points ledger rows and rewards keep pointing at the same id,
 whose row no longer holds anything about the person.
 
 Every personal value goes: names, email, postal address, birthday, comments,
-tax id, the card key, every derived search key, the card holder's name on
+tax id, the card key, every derived search key, their consent decisions
+and the proof of them, the card holder's name on
 their sales and the free-text reason of their ledger rows. Audit rows hold ids
 only by construction (audit.record checks it). Records merged into this
 customer are the same person: they are anonymised too.
@@ -66,8 +67,6 @@ def _scrub(customer: Customer, now) -> None:
         setattr(customer, column, None)
     for column in KEY_COLUMNS:
         setattr(customer, column, "")
-    customer.email_notifications = False
-    customer.marketing_consent = False
     customer.loyalty_member = False
     customer.archived = True
     customer.archived_at = customer.archived_at or now
@@ -93,6 +92,8 @@ def delete_customer(customer_id: int, *, employee_id: int | None, confirmed: boo
     for other in db.session.scalars(select(Customer).where(Customer.id.in_(ids))):
         _scrub(other, now)
     db.session.flush()
+    from blueprints.customers import consent
+    consent.forget(ids)  # their decisions and the proof of them identify them: all go
     for statement in (
         delete(Phone).where(Phone.customer_id.in_(ids)),
         delete(customer_groups).where(customer_groups.c.customer_id.in_(ids)),
@@ -116,7 +117,7 @@ def delete_customer(customer_id: int, *, employee_id: int | None, confirmed: boo
 
 
 # The tables whose rows the deletion rewrites or removes (PostgreSQL vacuums them).
-WRITTEN_TABLES = ("customers", "phones", "customer_groups", "sales", "points_entries")
+WRITTEN_TABLES = ("customers", "phones", "customer_groups", "sales", "points_entries", "consent_events", "customer_consents")
 
 
 def purge_freed_pages() -> bool:

@@ -215,9 +215,10 @@ def update_comments(customer: Customer, *, version, comments: str | None) -> lis
 
 
 def update_settings(customer: Customer, *, version, editable: set[str], account_profile=UNSET,
-                    default_discount=UNSET, email_notifications=UNSET) -> list[str]:
-    """Profil, Réduction and Autoriser les notifications par courriel. The
-    first two need "discounts" among the editable fields (Clients – Remises et profil)."""
+                    default_discount=UNSET) -> list[str]:
+    """Profil and Réduction: they need "discounts" among the editable fields
+    (Clients – Remises et profil). Autoriser les notifications par courriel
+    is a consent (consent.py)."""
     if account_profile is not UNSET or default_discount is not UNSET:
         _require(editable, "discounts")
     check_version(customer, version)
@@ -235,8 +236,6 @@ def update_settings(customer: Customer, *, version, editable: set[str], account_
         if default_discount not in DISCOUNTS:
             errors["default_discount"] = _("Choisissez une option de la liste.")
         values["default_discount"] = default_discount
-    if email_notifications is not UNSET:
-        values["email_notifications"] = bool(email_notifications)
     validation.raise_if(errors)
     return _save(customer, _assign(customer, values))
 

@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from blueprints.customers import consent, consent_files
 from extensions import db
 from models import (
     Customer,
@@ -188,12 +189,12 @@ _GroupRow = namedtuple("_GroupRow", ("name",))
 # The columns an export reads (not the search keys, not the version).
 EXPORT_COLUMNS = ("id", "first_name", "last_name", "company", "email", "address_line1", "address_line2", "postal_code",
                   "city", "country", "birthday", "birthday_month", "birthday_day", "comments", "tax_id", "account_profile", "default_discount",
-                  "email_notifications", "marketing_consent", "origin", "archived", "anonymised", "loyalty_member",
+                  "origin", "archived", "anonymised", "loyalty_member",
                   "points_balance", "visit_count", "total_spent_cents", "first_visit_at", "last_visit_at",
                   "created_at")
 
 
-class _CustomerRow(namedtuple("_CustomerRow", EXPORT_COLUMNS + ("phones", "groups"))):
+class _CustomerRow(namedtuple("_CustomerRow", EXPORT_COLUMNS + ("phones", "groups", "consents"))):
     """What customer_view reads, built from a plain row: a tuple, not an ORM
     object, so a million of them cost little."""
     __slots__ = ()
@@ -251,8 +252,7 @@ def list_columns(employee, decimal: str = ".") -> list[Column]:
         Column(_("Dernière visite"), lambda v, r: r.last_visit_at),
         Column(_("Profil"), lambda v, r: profiles.get(r.account_profile, r.account_profile)),
         Column(_("Réduction"), lambda v, r: r.default_discount),
-        Column(_("Autoriser les notifications par courriel"), lambda v, r: yes_no[bool(r.email_notifications)]),
-        Column(_("Consentement marketing"), lambda v, r: yes_no[bool(r.marketing_consent)]),
+        *[Column(title, value) for title, value in consent_files.export_columns()],  # issue 15
         Column(_("Origine"), lambda v, r: origins.get(r.origin, r.origin)),
         Column(_("Archivé"), lambda v, r: yes_no[bool(r.archived)]),
     ]
@@ -294,9 +294,11 @@ def list_rows(employee, stmt: Select, region: str, batch: int = BATCH, decimal: 
     make = _CustomerRow._make
     values = [column.value for column in columns]
     for partition in result.partitions(batch):
-        phones, groups = _related(connection, [row[0] for row in partition])
+        ids = [row[0] for row in partition]
+        phones, groups = _related(connection, ids)
+        consents = consent.states_for(connection, ids)
         for row in partition:
-            record = make((*row, phones.get(row[0], ()), groups.get(row[0], ())))
+            record = make((*row, phones.get(row[0], ()), groups.get(row[0], ()), consents.get(row[0], ())))
             view = customer_view(employee, record, region)
             yield [value(view, record) for value in values]
 
@@ -339,8 +341,7 @@ def customer_file(employee, customer: Customer, region: str, decimal: str = ".")
     profile += [
         (_("Date de naissance"), birthday_text(customer)), (_("Identifiant fiscal"), customer.tax_id),
         (_("Profil"), label(PROFILE_LABELS, customer.account_profile)), (_("Réduction"), customer.default_discount),
-        (_("Autoriser les notifications par courriel"), yes_no[bool(customer.email_notifications)]),
-        (_("Consentement marketing"), yes_no[bool(customer.marketing_consent)]),
+        *[(title, value(view, customer)) for title, value in consent_files.export_columns()],
         (_("Origine"), label(ORIGIN_LABELS, customer.origin)), (_("Archivé"), yes_no[bool(customer.archived)]),
         (_("Membre du programme de fidélité"), yes_no[bool(customer.loyalty_member)]),
         (_("Inscrit au programme le"), customer.loyalty_enrolled_at),
@@ -369,6 +370,9 @@ def customer_file(employee, customer: Customer, region: str, decimal: str = ".")
     yield [section, _("Nom")]
     for name in view.groups:
         yield [section, name]
+
+    yield []
+    yield from consent_files.history_rows(customer.id)
 
     if history:
         yield []

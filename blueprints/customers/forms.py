@@ -94,6 +94,7 @@ class NewCustomerForm(FlaskForm):
         # A field the employee may not fill in is not in the form at all.
         if "email" not in editable:
             del self.email
+            del self.email_notifications  # a consent for the email: its edit right (consent.py)
         if "phone" not in editable:
             del self.phone
         if "address" not in editable:

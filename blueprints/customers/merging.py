@@ -288,6 +288,10 @@ def _merge(primary_id: int, secondary_ids, *, employee_id: int | None,
     db.session.expire(primary, ["phones"])
 
     primary.groups.extend(plan.groups_added)
+    # Consent: both histories on the primary, the newest decision per purpose wins.
+    from blueprints.customers import consent
+    snapshot["consents_moved"] = consent.merge_into(primary.id, secondary_ids)
+    db.session.expire(primary, ["consents"])
     if plan.loyalty_member:
         enrolled = [c.loyalty_enrolled_at for c in [primary, *secondaries]
                     if c.loyalty_member and c.loyalty_enrolled_at is not None]

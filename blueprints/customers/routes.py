@@ -132,6 +132,8 @@ def _profile_context(customer: Customer, editing: str | None = None, **extra) ->
     if can(current_user, "customers.merge") and not editing:
         from blueprints.customers.undo_merge import live_snapshots
         context["merge_undos"] = live_snapshots(customer.id)
+    from blueprints.customers.routes_consent import consent_context
+    context.update(consent_context(customer))
     context.update(extra)
     if editing == "contact":
         context["phone_rows"] = _phone_rows(customer, context["errors"])
@@ -337,17 +339,14 @@ def save_comments(customer_id: int):
 @bp.route("/<int:customer_id>/settings", methods=["POST"])
 @requires("customers.basic")
 def save_settings(customer_id: int):
-    """Profil, Réduction and email notifications, saved on change."""
+    """Profil and Réduction, saved on change (the email notifications are a
+    consent now: routes_consent.py)."""
     customer = _load(customer_id)
     form = request.form
-    notifications = UNSET
-    if "email_notifications" in form:
-        notifications = "1" in form.getlist("email_notifications")
     try:
         update_settings(customer, version=form.get("version"), editable=_editable(customer),
                         account_profile=form.get("account_profile", UNSET),
-                        default_discount=form.get("default_discount", UNSET),
-                        email_notifications=notifications)
+                        default_discount=form.get("default_discount", UNSET))
         db.session.commit()
     except ForbiddenFieldError as error:
         _forbidden(error.field)
@@ -428,7 +427,8 @@ def new():
             address=address if address is not None else _sent_address(request.form),
             comments=form.comments.data if "comments" in editable else _sent(request.form, "comments"),
             birthday=form.birthday.data, tax_id=form.tax_id.data, company=form.company.data,
-            email_notifications=form.email_notifications.data)
+            email_notifications=bool(form.email_notifications.data) if "email" in editable
+            else bool(request.form.get("email_notifications")), employee_id=current_user.id)
         db.session.commit()
     except ForbiddenFieldError as error:
         _forbidden(error.field)

@@ -54,12 +54,19 @@ def import_start():
     if upload is None or not upload.filename:
         return refuse(_("Choisissez un fichier CSV."))
     try:
-        job = importing.start_upload(upload.read(importing.MAX_BYTES + 1), employee=current_user)
+        job = importing.start_upload(upload.read(importing.MAX_BYTES + 1), employee=current_user,
+                                     filename=_plain_name(upload.filename))
         db.session.commit()
     except importing.ImportRefused as refused:
         db.session.rollback()
         return refuse(str(refused))
     return redirect(url_for("customers.import_job", job_id=job.id), 303)
+
+
+def _plain_name(filename: str) -> str:
+    """The name without a path or control characters (a browser may send either)."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in name if ch.isprintable())[:255]
 
 
 def _options(settings: dict, source) -> dict:

@@ -10,7 +10,7 @@ only (permissions.complete_lookups: the full-value lookup rule).
 Filters (Square's directory filters) never touch a contact field, so they
 reveal nothing an employee may not view: group, sales (location visited, item
 purchased, payment method, card brand and last four), a period, points,
-origin, email consent, birthday month and "À vérifier" (an import's
+origin, email and SMS marketing consent, birthday month and "À vérifier" (an import's
 flag). Everything a list shows travels in the URL
 (CustomerQuery.to_args/from_args), so reload, back/forward and a shared link
 give the same list.
@@ -43,13 +43,13 @@ SORTS = {
 }
 
 PERIOD_FIELDS = ("last_visit", "first_visit")
-CONSENT_VALUES = ("yes", "no")
+CONSENT_VALUES = ("yes", "no", "unknown")
 # Filters that look at the customer's sales; with one of them the period
 # applies to those sales, otherwise to the first or last visit.
 SALE_FILTERS = ("location", "item", "payment", "card_brand", "card_last4")
 FILTER_KEYS = ("group", "location", "item", "payment", "card_brand", "card_last4",
                "period_from", "period_to", "period_on", "points_min", "points_max",
-               "origin", "email_consent", "birthday_month", "review")
+               "origin", "email_consent", "sms_consent", "birthday_month", "review")
 POINTS_LIMIT = 10**9
 
 
@@ -96,7 +96,7 @@ _PARSERS = {
     "payment": _choice(PAYMENT_METHODS), "card_brand": _choice(CARD_BRANDS), "card_last4": _last4,
     "period_from": _iso_date, "period_to": _iso_date, "period_on": _choice(PERIOD_FIELDS),
     "points_min": _points, "points_max": _points,
-    "origin": _choice(ORIGINS), "email_consent": _choice(CONSENT_VALUES),
+    "origin": _choice(ORIGINS), "email_consent": _choice(CONSENT_VALUES), "sms_consent": _choice(CONSENT_VALUES),
     "birthday_month": _choice(tuple(str(month) for month in range(1, 13))),
     # "À vérifier": customers an import flagged (a value it could not read).
     "review": _choice(("1",)),
@@ -356,8 +356,12 @@ def filter_conditions(query: CustomerQuery, sales: str | None = "in") -> list:
         conditions.append(Customer.points_balance <= int(filters["points_max"]))
     if "origin" in filters:
         conditions.append(Customer.origin == filters["origin"])
-    if "email_consent" in filters:
-        conditions.append(Customer.email_notifications.is_(filters["email_consent"] == "yes"))
+    # Consent to email / SMS marketing (consent.py): "yes" is the only state
+    # that lets a list be used to contact people.
+    from blueprints.customers.consent import condition as consent_condition
+    for key, purpose in (("email_consent", "email_marketing"), ("sms_consent", "sms_marketing")):
+        if key in filters:
+            conditions.append(consent_condition(purpose, filters[key]))
     if "birthday_month" in filters:
         # A full date or a year-less one (birthdays.py).
         month = int(filters["birthday_month"])

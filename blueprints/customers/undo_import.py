@@ -27,7 +27,9 @@ from sqlalchemy import delete, func, select, update
 from audit import record
 from extensions import db
 from models import (
+    ConsentEvent,
     Customer,
+    CustomerConsent,
     CustomerPurchase,
     ImportChange,
     ImportJob,
@@ -227,6 +229,11 @@ def _undo_chunk(changes: list[ImportChange], report: dict) -> None:
         if customer is not None and not customer.anonymised:
             _undo_updated(change, customer, report)
             touched.append(customer.id)
+    if updated:
+        from blueprints.customers import (
+            consent,  # its decisions go; one made since stays the newest
+        )
+        consent.undo_import(updated[0].job_id, [c.customer_id for c in updated])
     db.session.execute(delete(ImportChange).where(ImportChange.id.in_([c.id for c in changes]))
                        .execution_options(synchronize_session=False))
     for change in changes:
@@ -279,6 +286,8 @@ def _undo_created(changes: list[ImportChange], report: dict) -> list[int]:
             delete(PointsEntry).where(PointsEntry.customer_id.in_(removable)),
             delete(CustomerPurchase).where(CustomerPurchase.customer_id.in_(removable)),
             delete(ImportChange).where(ImportChange.customer_id.in_(removable)),
+            delete(CustomerConsent).where(CustomerConsent.customer_id.in_(removable)),
+            delete(ConsentEvent).where(ConsentEvent.customer_id.in_(removable)),
             delete(Customer).where(Customer.id.in_(removable)),
         ):
             db.session.execute(statement.execution_options(synchronize_session=False))

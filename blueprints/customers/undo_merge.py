@@ -220,6 +220,8 @@ def undo(snapshot_id: int, *, employee_id: int | None) -> UndoResult:
                              digits=dropped["digits"], label=dropped["label"], linked=dropped["linked"],
                              unlinked_at=_typed_phone(dropped["unlinked_at"]),
                              created_at=_typed_phone(dropped["created_at"])))
+    from blueprints.customers import consent  # each gets back their own decisions
+    consent.unmerge(primary.id, data.get("consents_moved", {}))
     if data["groups_added"]:
         db.session.execute(delete(customer_groups).where(customer_groups.c.customer_id == primary.id,
                                                          customer_groups.c.group_id.in_(data["groups_added"])))

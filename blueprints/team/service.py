@@ -495,6 +495,7 @@ ACTION_LABELS = {
     "merge_undone": _l("Fusion annulée"),
     "import_undone": _l("Annulation d’un import"),
     "customer_deleted": _l("Client supprimé"),
+    "consent_recorded": _l("Consentement enregistré"),
     "customer_exported": _l("Client exporté"),
     "customers_exported": _l("Clients exportés"),
     "customers_imported": _l("Clients importés"),

@@ -33,7 +33,7 @@ def test_auto_mapping_knows_comptoir_square_shopify_and_lightspeed_headers():
         ["Prénom", "Nom de famille", "Courriel", "Email Address", "Surname", "Default Address Zip", "ZIP",
          "Phone 1", "Mobile", "Accepts Email Marketing", "Memo", "Square Customer ID"], EVERYTHING)
     assert mapping == ["first_name", "last_name", "email", "", "", "postal_code", "", "phone", "phone",
-                       "marketing_consent", "comments", ""]
+                       "email_marketing", "comments", ""]
 
 
 def test_auto_mapping_leaves_out_fields_the_employee_may_not_edit():
@@ -99,9 +99,13 @@ def test_row_is_refused_only_when_broken_or_anonymous(cells, errors, warnings):
 
 
 def test_row_consent_words():
-    assert parse(["first_name", "marketing_consent"], ["A", "Subscribed"]).values["marketing_consent"] is True
-    assert parse(["first_name", "marketing_consent"], ["A", "unsubscribed"]).values["marketing_consent"] is False
-    assert parse(["first_name", "marketing_consent"], ["A", "oui"]).values["marketing_consent"] is True
+    def states(cell):
+        return [(c["purpose"], c["state"]) for c in parse(["first_name", "email_marketing"], ["A", cell]).consents]
+    assert states("Subscribed") == [("email_marketing", "yes")]
+    assert states("unsubscribed") == [("email_marketing", "no")]
+    assert states("oui") == [("email_marketing", "yes")]
+    # Never asked, or nothing said: no decision is recorded, the state stays unknown.
+    assert states("not subscribed") == states("") == states("Inconnu") == []
 
 
 def test_read_upload_counts_rows_and_skips_blank_lines():

@@ -274,12 +274,16 @@ COMPTOIR_FR = ["ID", "Prénom", "Nom de famille", "Société", "Courriel", "Tél
                "Adresse ligne 1", "Adresse ligne 2", "Code postal", "Ville", "Pays", "Date de naissance",
                "Identifiant fiscal", "Groupes", "Membre du programme de fidélité", "Points", "Visites",
                "Total dépensé", "Première visite", "Dernière visite", "Profil", "Réduction",
-               "Autoriser les notifications par courriel", "Consentement marketing", "Origine", "Archivé",
+               "Marketing par courriel", "Marketing par courriel – date", "Marketing par SMS",
+               "Marketing par SMS – date", "Autoriser les notifications par courriel",
+               "Autoriser les notifications par courriel – date", "Origine", "Archivé",
                "Commentaires", "Créé le"]
 COMPTOIR_EN = ["ID", "First name", "Last name", "Company", "Email", "Phone", "Other phones", "Address line 1",
                "Address line 2", "Postal code", "City", "Country", "Birthday", "Tax ID", "Groups",
                "Loyalty programme member", "Points", "Visits", "Total spent", "First visit", "Last visit",
-               "Profile", "Discount", "Allow email notifications", "Marketing consent", "Origin", "Archived",
+               "Profile", "Discount", "Email marketing", "Email marketing – date", "SMS marketing",
+               "SMS marketing – date", "Allow email notifications", "Allow email notifications – date",
+               "Origin", "Archived",
                "Comments", "Created on"]
 
 
@@ -289,7 +293,8 @@ def test_our_export_headers_map_without_touching_the_mapping(headers):
     assert [target for target in mapping.values() if target] == [
         "first_name", "last_name", "company", "email", "phone", "phone", "address_line1", "address_line2",
         "postal_code", "city", "country", "birthday", "tax_id", "groups", "loyalty_member", "points",
-        "account_profile", "default_discount", "email_notifications", "marketing_consent", "archived", "comments"]
+        "account_profile", "default_discount", "email_marketing", "sms_marketing", "e_receipts", "archived",
+        "comments"]
 
 
 @pytest.mark.parametrize("headers, values", [
@@ -351,3 +356,72 @@ def test_a_house_number_completes_an_address_column_and_alone_is_no_address():
 
 def test_a_middle_name_is_not_a_last_name_particle():
     assert importing.auto_mapping(["First Name", "Middle Name", "Last Name"], EVERYTHING)[1] == ""
+
+
+# --- 10. consent per purpose, with the file's column as the proof (issue 15) -------------
+
+def consents_of(headers, **cells):
+    (row,) = parse_file(headers, row_of(headers, **{headers[1]: "Ana"}, **cells))
+    assert row.errors == [] and row.warnings == []
+    return sorted((c["purpose"], c["state"], c["source_column"]) for c in row.consents)
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("subscribed", [("email_marketing", "yes", "Email Subscription Status")]),
+    ("unsubscribed", [("email_marketing", "no", "Email Subscription Status")]),
+    ("not subscribed", []),  # never asked: unknown, nothing recorded
+    ("", []),
+])
+def test_square_email_subscription_status(cell, expected):
+    assert consents_of(SQUARE, **{"Email Subscription Status": cell}) == expected
+
+
+@pytest.mark.parametrize("headers", [SHOPIFY_EXPORT, SHOPIFY_TEMPLATE])
+def test_shopify_accepts_email_and_sms_marketing_even_protected(headers):
+    assert consents_of(headers, **{"Accepts Email Marketing": "'yes", "Accepts SMS Marketing": "'no"}) == [
+        ("email_marketing", "yes", "Accepts Email Marketing"), ("sms_marketing", "no", "Accepts SMS Marketing")]
+
+
+@pytest.mark.parametrize("cell, state", [("1", "yes"), ("0", "no")])
+def test_ospos_consent(cell, state):
+    assert consents_of(OSPOS, Consent=cell) == [("email_marketing", state, "Consent")]
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("true", [("email_marketing", "no", "No Email")]),  # "no email": a refusal
+    ("false", []),  # says nothing about a yes
+])
+def test_lightspeed_no_email_is_a_refusal_only(cell, expected):
+    assert consents_of(LIGHTSPEED_RETAIL + ["No Email"], **{"No Email": cell}) == expected
+
+
+@pytest.mark.parametrize("headers", [COMPTOIR_FR, COMPTOIR_EN])
+def test_our_export_consent_columns_are_read_back(headers):
+    index = headers.index("Marketing par courriel" if headers is COMPTOIR_FR else "Email marketing")
+    yes, no, unknown = ("Oui", "Non", "Inconnu") if headers is COMPTOIR_FR else ("Yes", "No", "Unknown")
+    found = consents_of(headers, **{headers[index]: yes, headers[index + 2]: no, headers[index + 4]: unknown})
+    assert [(purpose, state) for purpose, state, _column in found] == [
+        ("email_marketing", "yes"), ("sms_marketing", "no")]
+
+
+def test_our_older_export_consent_columns_still_map():
+    assert importing.auto_mapping(["Prénom", "Autoriser les notifications par courriel", "Consentement marketing"],
+                                  EVERYTHING) == ["first_name", "e_receipts", "email_marketing"]
+
+
+def test_consent_targets_need_the_edit_right_of_their_channel(app):
+    from types import SimpleNamespace
+
+    from permissions import closure
+    permission_set = SimpleNamespace(is_owner=False, capabilities=closure({"customers.import", "customers.phone.edit"}))
+    employee = SimpleNamespace(id=1, permission_set_id=99, permission_set=permission_set, is_authenticated=True,
+                               active=True)
+    allowed = importing.allowed_targets(employee)
+    assert "sms_marketing" in allowed
+    assert not {"email_marketing", "e_receipts", "no_email"} & set(allowed)
+
+
+def test_the_preview_shows_each_consent_as_the_state_it_records():
+    (row,) = parse_file(SHOPIFY_EXPORT, row_of(SHOPIFY_EXPORT, **{"First Name": "Ana", "Accepts Email Marketing": "yes",
+                                                                  "Accepts SMS Marketing": ""}))
+    assert (row.shown("email_marketing"), row.shown("sms_marketing")) == ("Oui", None)

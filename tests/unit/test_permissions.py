@@ -13,13 +13,18 @@ def employee_with(capabilities, owner=False):
                            is_authenticated=True, active=True)
 
 
+# A "yes" to email marketing (models/consent.py's current state).
+SUBSCRIBED = SimpleNamespace(purpose="email_marketing", state="yes")
+
+
 def customer(**fields):
     values = dict(id=7, first_name="Élodie", last_name="Dupont", display_name="Élodie Dupont",
                   archived=False, anonymised=False, origin="manual", visit_count=0,
                   email="elodie.dupont@gmail.com", phones=[SimpleNamespace(
                       id=1, e164="+33612345678", raw="06 12 34 56 78", linked=True, label="mobile")],
                   address_line1="12 rue des Lilas", address_line2=None, postal_code="75011",
-                  city="Paris", country="FR", comments="Allergique aux noix", groups=[])
+                  city="Paris", country="FR", comments="Allergique aux noix", groups=[],
+                  consents=[SUBSCRIBED])
     values.update(fields)
     return SimpleNamespace(**values)
 
@@ -81,6 +86,18 @@ def test_marketing_only_customer_is_masked_for_view_sets():
     assert customer_view(editor, customer(origin="marketing")).email == "elodie.dupont@gmail.com"
     # Once they have bought something they are an ordinary customer.
     assert customer_view(viewer, customer(origin="marketing", visit_count=1)).email == "elodie.dupont@gmail.com"
+
+
+def test_marketing_masking_follows_the_consent():
+    """Seed 004 masks a sign-up "si le client est abonné": a "yes" to email or
+    SMS marketing. Withdrawn, or never given, the sign-up is not masked."""
+    viewer = employee_with({"customers.email.view"})
+    sms_yes = SimpleNamespace(purpose="sms_marketing", state="yes")
+    assert customer_view(viewer, customer(origin="marketing", consents=[sms_yes])).email == "e•••@gmail.com"
+    for consents in ([], [SimpleNamespace(purpose="email_marketing", state="no")],
+                     [SimpleNamespace(purpose="e_receipts", state="yes")]):
+        assert customer_view(viewer, customer(origin="marketing", consents=consents)).email == \
+            "elodie.dupont@gmail.com"
 
 
 def test_search_only_over_fields_seen_in_full():

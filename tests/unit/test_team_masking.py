@@ -23,7 +23,8 @@ def customer(**fields):
                   anonymised=False, origin="manual", visit_count=0, email="elodie.dupont@gmail.com",
                   phones=[phone(1, "+33612345678", "06 12 34 56 78")], address_line1="12 rue des Lilas",
                   address_line2="Bâtiment B", postal_code="75011", city="Paris", country="FR",
-                  comments="Allergique aux noix", groups=[])
+                  comments="Allergique aux noix", groups=[],
+                  consents=[SimpleNamespace(purpose="email_marketing", state="yes")])
     values.update(fields)
     return SimpleNamespace(**values)
 

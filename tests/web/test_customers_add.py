@@ -22,8 +22,20 @@ def test_new_customer_form_for_the_owner_has_every_field(signed_in):
 def test_new_customer_form_for_a_cashier_has_no_contact_fields(signed_in):
     html = signed_in("cashier").get("/customers/new").get_data(as_text=True)
     assert 'name="first_name"' in html
-    for name in ("email", "phone", "address_line1", "comments"):
+    for name in ("email", "phone", "address_line1", "comments", "email_notifications"):
         assert f'name="{name}"' not in html, name
+
+
+def test_a_new_customer_has_no_consent_unless_ticked(signed_in, app):
+    response = signed_in("owner").htmx("post", "/customers/new", data={"first_name": "Jo", "email": "jo@example.com"})
+    customer_id = int(response.headers["HX-Redirect"].rsplit("/", 1)[1])
+    assert get_customer(app, customer_id)["consents"] == {}  # unknown for every purpose: never pre-ticked
+
+
+def test_a_cashier_cannot_forge_the_email_notifications_consent(signed_in, app):
+    response = signed_in("cashier").htmx("post", "/customers/new", data={"first_name": "Jo",
+                                                                         "email_notifications": "y"})
+    assert response.status_code == 403 and customer_count(app) == 0
 
 
 def test_add_a_customer_and_go_to_the_profile(signed_in, app):
@@ -36,8 +48,9 @@ def test_add_a_customer_and_go_to_the_profile(signed_in, app):
     location = response.headers["HX-Redirect"]
     customer_id = int(location.rsplit("/", 1)[1])
     row = get_customer(app, customer_id)
-    assert (row["first_name"], row["email"], row["phones"], row["origin"], row["city"], row["email_notifications"],
-            row["comments"]) == ("Élodie", "elodie@example.com", ["+33612345678"], "manual", "Paris", True, "VIP")
+    assert (row["first_name"], row["email"], row["phones"], row["origin"], row["city"], row["consents"],
+            row["comments"]) == ("Élodie", "elodie@example.com", ["+33612345678"], "manual", "Paris",
+                                 {"e_receipts": "yes"}, "VIP")
     assert ("customer_created", customer_id) in [(a, t) for a, t, _, _ in audit_actions(app)]
     assert "Client ajouté." in client.get(location).get_data(as_text=True)
 

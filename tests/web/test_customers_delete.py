@@ -2,7 +2,7 @@
 warning and its checkbox, the confirmation, and nothing of the person left."""
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from extensions import db
 from models import AuditEvent, Customer
@@ -26,9 +26,28 @@ def archived_person(app, make_customer, shop) -> int:
                  items=(("Pain seigle-du-nord", 1, 450),))
         add_points(customer_id, 12, reason="Anniversaire de Xanthippe")
         customer = db.session.get(Customer, customer_id)
+        # Consent with its proof (issue 15): a file named after her, and a withdrawal at the counter.
+        from blueprints.customers.consent import record_consent
+        record_consent(customer, "email_marketing", "yes", method="import",
+                       source_file="inscriptions-xanthippe-quillebeuf.csv", source_column="Accepts Email Marketing",
+                       text_shown="yes")
+        record_consent(customer, "email_marketing", "no", method="request", employee_id=_any_employee(),
+                       text_shown="Xanthippe ne veut plus de courriels")
         customer.archived = True
         db.session.commit()
     return customer_id
+
+
+def _any_employee() -> int:
+    from models import Employee
+    return db.session.scalar(select(Employee.id).limit(1))
+
+
+def consent_rows_of(app, customer_id: int) -> int:
+    from models import ConsentEvent, CustomerConsent
+    with app.app_context():
+        return sum(db.session.scalar(select(func.count()).select_from(model).where(model.customer_id == customer_id))
+                   for model in (ConsentEvent, CustomerConsent))
 
 
 def values_in_tables(app) -> set[str]:
@@ -67,6 +86,7 @@ def test_deletion_leaves_no_personal_value_in_any_table_nor_in_the_database_file
     client.get(f"/customers/{customer_id}")  # an audited profile view, as in real life
     # The method can fail: before the deletion the values are there.
     assert {"xanthippe", "quillebeuf", "647586970", "kouglof"} <= values_in_tables(app)
+    assert consent_rows_of(app, customer_id) == 3  # two decisions, one current state
     files = sqlite_files(app)
     if files:
         assert "xanthippe" in needles_in_bytes(files)
@@ -75,6 +95,7 @@ def test_deletion_leaves_no_personal_value_in_any_table_nor_in_the_database_file
     assert response.status_code == 303
 
     assert values_in_tables(app) == set()
+    assert consent_rows_of(app, customer_id) == 0  # nothing of their consent history is left
     if files:
         # The application's own purge already emptied the write-ahead log...
         assert needles_in_bytes(files[1:]) == set()

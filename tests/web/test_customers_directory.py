@@ -5,7 +5,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.support_customers import add_location, add_sale, add_to_group, set_fields
+from tests.support_customers import (
+    add_location,
+    add_sale,
+    add_to_group,
+    set_consent,
+    set_fields,
+)
 
 
 def results(client, **args):
@@ -95,11 +101,12 @@ def test_search_over_part_of_a_masked_field_finds_nothing(signed_in, people):
     assert "0 client" in results(client, q="56 78")
 
 
-def test_marketing_only_contacts_are_not_searchable_with_view_level(signed_in, make_customer):
+def test_marketing_only_contacts_are_not_searchable_with_view_level(signed_in, make_customer, app):
     """Seed 004: a marketing sign-up's details are masked for a set that may
     view but not edit them; searching by them must not find the customer."""
-    make_customer(first_name="Lise", last_name="Nova", email="lise.nova@example.com", phones=["06 98 76 54 32"],
-                  origin="marketing")
+    lise = make_customer(first_name="Lise", last_name="Nova", email="lise.nova@example.com",
+                         phones=["06 98 76 54 32"], origin="marketing")
+    set_consent(app, lise, "email_marketing", "yes")  # subscribed: masked (seed 004)
     viewer = signed_in(capabilities={"customers.basic", "customers.email.view", "customers.phone.view"})
     assert "0 client" in results(viewer, q="lise.nova@example")
     assert "0 client" in results(viewer, q="06 98 76")
@@ -352,10 +359,30 @@ def test_filter_by_origin(signed_in, people, app):
 
 
 def test_filter_by_email_consent(signed_in, people, app):
-    set_fields(app, people["marc"], email_notifications=True)
+    """Only a "yes" to email marketing is "yes"; no decision is "unknown"."""
+    set_consent(app, people["marc"], "email_marketing", "yes")
+    set_consent(app, people["elodie"], "email_marketing", "no")
+    set_consent(app, people["zoe"], "e_receipts", "yes")  # a service message is no marketing consent
     client = signed_in("owner")
     assert listed(results(client, email_consent="yes")) == {"Marc"}
-    assert listed(results(client, email_consent="no")) == {"Élodie", "Zoé"}
+    assert listed(results(client, email_consent="no")) == {"Élodie"}
+    assert listed(results(client, email_consent="unknown")) == {"Zoé"}
+
+
+def test_filter_follows_a_withdrawal_and_sms_is_its_own_purpose(signed_in, people, app):
+    set_consent(app, people["marc"], "email_marketing", "yes")
+    set_consent(app, people["marc"], "email_marketing", "no")  # withdrawn
+    set_consent(app, people["zoe"], "sms_marketing", "yes")
+    client = signed_in("owner")
+    assert listed(results(client, email_consent="yes")) == set()
+    assert listed(results(client, sms_consent="yes")) == {"Zoé"}
+
+
+def test_a_group_filtered_for_contact_takes_only_a_yes(signed_in, people, app):
+    group_id = add_to_group(app, "Newsletter", people["marc"], people["elodie"], people["zoe"])
+    set_consent(app, people["marc"], "email_marketing", "yes")
+    set_consent(app, people["elodie"], "email_marketing", "no")
+    assert listed(results(signed_in("owner"), group=group_id, email_consent="yes")) == {"Marc"}
 
 
 def test_malformed_filters_are_ignored_not_a_crash(signed_in, people):

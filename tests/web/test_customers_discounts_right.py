@@ -19,19 +19,21 @@ def test_without_the_right_a_discount_or_profile_cannot_be_set(app, signed_in, m
                                headers=headers)
         assert response.status_code == 403
     after = get_customer(app, customer_id)
-    assert (after["default_discount"], after["account_profile"], after["email_notifications"]) == \
-        (before["default_discount"], before["account_profile"], before["email_notifications"])
+    assert (after["default_discount"], after["account_profile"], after["consents"]) == \
+        (before["default_discount"], before["account_profile"], before["consents"])
     assert audit_actions(app, "forbidden")
 
 
-def test_without_the_right_email_notifications_can_still_be_changed(app, signed_in, make_customer):
+def test_email_notifications_are_a_consent_not_a_setting(app, signed_in, make_customer):
+    """Autoriser les notifications par courriel is the e-receipts consent now
+    (routes_consent.py): the settings form neither shows nor saves it."""
     customer_id = make_customer()
-    client = signed_in("cashier")
+    client = signed_in("owner")
     version = get_customer(app, customer_id)["version"]
     response = client.post(f"/customers/{customer_id}/settings", headers={"HX-Request": "true"},
                            data={"version": version, "email_notifications": ["0", "1"]})
-    assert response.status_code == 200
-    assert get_customer(app, customer_id)["email_notifications"] is True
+    assert response.status_code == 200 and 'name="email_notifications"' not in response.get_data(as_text=True)
+    assert get_customer(app, customer_id)["consents"] == {}
 
 
 @pytest.mark.parametrize("role", ["owner", "manager"])

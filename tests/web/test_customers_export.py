@@ -5,6 +5,7 @@ from sqlalchemy import select
 from extensions import db
 from models import AuditEvent, Phone
 from models.base import utcnow
+from tests.support_customers import set_consent
 from tests.support_customers_data import add_points, add_reward, add_sale, add_to_group, read_csv
 
 
@@ -100,8 +101,8 @@ def test_masked_levels_are_exported_masked(signed_in, make_customer):
     assert row[header.index("Adresse ligne 1")] == "" and row[header.index("Ville")] == "Caen"
 
 
-def test_marketing_only_customer_is_masked_for_a_viewer(signed_in, make_customer):
-    make_customer(email="abonne@example.com", origin="marketing")
+def test_marketing_only_customer_is_masked_for_a_viewer(signed_in, make_customer, app):
+    set_consent(app, make_customer(email="abonne@example.com", origin="marketing"), "email_marketing", "yes")
     client = signed_in(capabilities={"customers.export", "customers.email.view"})
     _response, (header, row) = export(client)
     assert row[header.index("Courriel")] == "a•••@example.com"
@@ -229,3 +230,40 @@ def test_directory_hides_the_export_button_without_the_capability(signed_in, mak
     cashier = signed_in("cashier")
     assert "/export" not in cashier.get("/customers").get_data(as_text=True)
     assert "/export" not in cashier.get(f"/customers/{customer_id}").get_data(as_text=True)
+
+
+# --- consent per purpose (issue 15) --------------------------------------------------------
+
+def test_the_export_carries_each_purposes_state_and_date(signed_in, make_customer, app):
+    yes = make_customer(first_name="Oui")
+    make_customer(first_name="Rien")
+    set_consent(app, yes, "email_marketing", "yes")
+    set_consent(app, yes, "sms_marketing", "no")
+    _response, (header, *rows) = export(signed_in("owner"))
+    cells = {row[1]: dict(zip(header, row)) for row in rows}
+    assert (cells["Oui"]["Marketing par courriel"], cells["Oui"]["Marketing par SMS"],
+            cells["Oui"]["Autoriser les notifications par courriel"]) == ("Oui", "Non", "Inconnu")
+    assert cells["Oui"]["Marketing par courriel – date"].startswith(str(utcnow().year))
+    assert cells["Oui"]["Autoriser les notifications par courriel – date"] == ""
+    assert (cells["Rien"]["Marketing par courriel"], cells["Rien"]["Marketing par courriel – date"]) == ("Inconnu", "")
+
+
+def test_an_export_for_a_campaign_takes_only_a_yes(signed_in, make_customer, app):
+    yes, no = make_customer(first_name="Oui"), make_customer(first_name="Non")
+    make_customer(first_name="Rien")
+    set_consent(app, yes, "email_marketing", "yes")
+    set_consent(app, no, "email_marketing", "no")
+    _response, rows = export(signed_in("owner"), email_consent="yes")
+    assert [row[1] for row in rows[1:]] == ["Oui"]
+
+
+def test_a_customers_file_holds_the_consent_history_with_its_proof(signed_in, make_customer, app):
+    customer_id = make_customer(first_name="Lou")
+    client = signed_in("owner")
+    set_consent(app, customer_id, "email_marketing", "yes", employee_id=client.employee_id)
+    _response, rows = export(client, f"/customers/{customer_id}/export")
+    history = [row for row in rows if row and row[0] == "Consentements"]
+    assert history[0][1:4] == ["Finalité", "Choix", "Date"]
+    assert history[1][1:3] == ["Marketing par courriel", "Oui"]
+    profile = {row[1]: row[2] for row in rows if row and row[0] == "Profil"}
+    assert profile["Marketing par courriel"] == "Oui" and profile["Marketing par SMS"] == "Inconnu"

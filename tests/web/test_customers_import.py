@@ -52,11 +52,19 @@ def job(app, job_id: int) -> ImportJob:
         return found
 
 
+def proofs(app) -> list[tuple]:
+    """Every consent decision: purpose, state, method, file, column."""
+    from models import ConsentEvent
+    with app.app_context():
+        return sorted(db.session.execute(select(ConsentEvent.purpose, ConsentEvent.state, ConsentEvent.method,
+                                                ConsentEvent.source_file, ConsentEvent.source_column)).all())
+
+
 def customers(app) -> list[Customer]:
     with app.app_context():
         found = list(db.session.scalars(select(Customer).order_by(Customer.id)))
         for customer in found:
-            _ = customer.phones, customer.groups
+            _ = customer.phones, customer.groups, customer.consents
         db.session.expunge_all()
         return found
 
@@ -92,7 +100,8 @@ def test_square_export_is_mapped_and_imported(app, signed_in, shop):
     assert (customer.address_line1, customer.address_line2, customer.city, customer.postal_code) == \
         ("3 rue Neuve", "Bât. B", "Rennes", "35000")
     assert customer.birthday.isoformat() == "1990-05-17" and customer.comments == "Aime le pain"
-    assert customer.marketing_consent is True and customer.origin == "import"
+    assert customer.origin == "import"
+    assert proofs(app) == [("email_marketing", "yes", "import", "clients.csv", "Email Subscription Status")]
 
 
 def test_shopify_export_is_mapped_and_imported(app, signed_in, shop):
@@ -108,7 +117,8 @@ def test_shopify_export_is_mapped_and_imported(app, signed_in, shop):
     assert sorted(p.e164 for p in customer.phones) == ["+33472000000", "+33698765432"]
     assert customer.country == "FR" and customer.postal_code == "69002" and customer.comments == "Client pro"
     assert sorted(g.name for g in customer.groups) == ["Pro", "VIP"]
-    assert customer.marketing_consent is False
+    assert proofs(app) == [("email_marketing", "no", "import", "clients.csv", "Accepts Email Marketing"),
+                           ("sms_marketing", "no", "import", "clients.csv", "Accepts SMS Marketing")]
 
 
 def test_lightspeed_export_is_mapped_and_imported(app, signed_in, shop):

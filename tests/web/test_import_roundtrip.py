@@ -10,12 +10,11 @@ import pytest
 from sqlalchemy import delete, select
 
 from extensions import db
-from models import Customer, Employee, Phone, PointsEntry, customer_groups
+from models import ConsentEvent, Customer, CustomerConsent, Employee, Phone, PointsEntry, customer_groups
 from tests.support_customers_data import add_points, add_to_group, read_csv
 
 FIELDS = ("first_name", "last_name", "company", "email", "address_line1", "address_line2", "postal_code", "city",
-          "country", "birthday", "birthday_month", "birthday_day", "tax_id", "comments", "email_notifications",
-          "marketing_consent", "loyalty_member", "points_balance", "default_discount", "account_profile",
+          "country", "birthday", "birthday_month", "birthday_day", "tax_id", "comments", "loyalty_member", "points_balance", "default_discount", "account_profile",
           "archived")
 
 
@@ -29,8 +28,7 @@ def build_shop(app):
             email="elodie@example.com", phones=["06 12 34 56 78", "+84 912 345 678"],
             address_line1="3 rue de l'Église", address_line2="Bât. B, 2ᵉ étage", postal_code="75002",
             city="Paris", country="FR", birthday=date(1990, 5, 17), tax_id="FR12345678901",
-            comments="Aime le pain « bien cuit »\nDeuxième ligne; avec un point-virgule", marketing_consent=True,
-            email_notifications=True, default_discount=10, account_profile="business")
+            comments="Aime le pain « bien cuit »\nDeuxième ligne; avec un point-virgule", default_discount=10, account_profile="business")
         zoe = create_customer(first_name="Zoë", last_name="Ñúñez", email="zoe@example.com", phones=["12 ext. 4"],
                               comments="=1+1 n'est pas une formule", account_profile="vip", country="VN")
         zoe.set_birthday(Birthday(4, 17))
@@ -41,6 +39,10 @@ def build_shop(app):
         db.session.flush()
         for customer in (elodie, zoe, company_only, jean, lee):
             customer.refresh_keys()
+        from blueprints.customers.consent import record_consent
+        for purpose, state in (("email_marketing", "yes"), ("e_receipts", "yes"), ("sms_marketing", "no")):
+            record_consent(elodie, purpose, state, method="legacy")
+        record_consent(zoe, "email_marketing", "no", method="legacy")
         add_to_group(elodie.id, "VIP")
         add_to_group(elodie.id, "Voisins, quartier Nord"[:7])
         add_to_group(zoe.id, "VIP")
@@ -60,6 +62,7 @@ def snapshot(app) -> dict:
             values = {name: getattr(customer, name) for name in FIELDS}
             values["phones"] = sorted((p.e164 or p.raw, p.e164 is None) for p in customer.phones if p.linked)
             values["groups"] = sorted(g.name for g in customer.groups)
+            values["consents"] = {c.purpose: c.state for c in customer.consents}
             result[key] = values
         return result
 
@@ -67,7 +70,7 @@ def snapshot(app) -> dict:
 def empty_the_shop(app):
     with app.app_context():
         for statement in (delete(PointsEntry), delete(Phone), delete(customer_groups),
-                          delete(Customer)):
+                          delete(CustomerConsent), delete(ConsentEvent), delete(Customer)):
             db.session.execute(statement)
         db.session.commit()
 
@@ -113,6 +116,11 @@ def test_the_owners_export_reimported_into_an_empty_shop_gives_back_every_custom
         assert elodie.needs_review is False
         (entry,) = db.session.scalars(select(PointsEntry).where(PointsEntry.customer_id == elodie.id))
         assert (entry.delta, entry.reason) == (154, "Solde repris à l'import")
+        # The consent came back with the file as its proof.
+        proofs = {(e.purpose, e.state, e.method, e.source_file) for e in db.session.scalars(
+            select(ConsentEvent).where(ConsentEvent.customer_id == elodie.id))}
+        assert proofs == {("email_marketing", "yes", "import", "export.csv"),
+                          ("e_receipts", "yes", "import", "export.csv"), ("sms_marketing", "no", "import", "export.csv")}
 
 
 def test_the_french_export_writes_semicolons_decimal_commas_and_words(app, signed_in, shop):

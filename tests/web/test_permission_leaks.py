@@ -123,6 +123,9 @@ def build_leak_shop(app, shop, make_customer) -> Shop:
         secret.groups.append(group)
         marketing = db.session.get(Customer, marketing_id)
         marketing.groups.append(group)
+        # Subscribed through the sign-up: what seed 004's masking follows.
+        from blueprints.customers.consent import record_consent
+        record_consent(marketing, "email_marketing", "yes", method="legacy")
         for customer, points in ((secret, 120), (marketing, 0)):
             customer.loyalty_member = True
             customer.loyalty_enrolled_at = now - timedelta(days=30)

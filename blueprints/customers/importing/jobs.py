@@ -53,11 +53,13 @@ class ImportCancelled(Exception):
 
 # --- the upload, in the database ------------------------------------------------
 
-def start_upload(data: bytes, *, employee) -> ImportJob:
-    """Check and keep an uploaded file; the job waits for its mapping (the caller commits)."""
+def start_upload(data: bytes, *, employee, filename: str | None = None) -> ImportJob:
+    """Check and keep an uploaded file; the job waits for its mapping (the caller commits).
+    `filename`: the file's name, kept as the proof of the consents it brings."""
     text, info = read_upload(data)
     job = ImportJob(employee_id=employee.id, status="pending", total_rows=info.total_rows, report=[],
-                    settings={"encoding": info.encoding, "delimiter": info.delimiter, "headers": info.headers,
+                    settings={"filename": (filename or "")[:255],
+                              "encoding": info.encoding, "delimiter": info.delimiter, "headers": info.headers,
                               "mapping": auto_mapping(info.headers, allowed_targets(employee)),
                               "duplicates": "skip", "valid_only": False})
     db.session.add(job)

@@ -23,6 +23,10 @@ from textkeys import fold
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 _TRUE = {"1", "yes", "y", "true", "oui", "o", "vrai", "x", "subscribed", "opted in", "optin", "opt in"}
 _FALSE = {"0", "no", "n", "false", "non", "faux", "unsubscribed", "not subscribed", "opted out", "unknown", ""}
+# Consent cells (consent.py): a value that says neither yes nor no (Square's
+# "not subscribed": never asked) records nothing, the state stays unknown.
+_CONSENT_UNKNOWN = {"unknown", "inconnu", "not subscribed", "never subscribed", "pending", "en attente"}
+CONSENT_TARGETS = ("email_marketing", "sms_marketing", "e_receipts", "no_email")
 _PHONE_SPLIT = re.compile(r"[;/|,]")
 # What a spreadsheet-protecting apostrophe hides: a number, a phone, a postcode.
 _NUMBER = re.compile(r"^[+-]?[\d\s.,]*\d[\d\s.,]*$")
@@ -47,6 +51,8 @@ class ParsedRow:
     errors: list = field(default_factory=list)  # refusals: the row is not imported
     warnings: list = field(default_factory=list)  # (field, reason code): imported, to check
     points: int | None = None  # an opening points balance (values["loyalty_member"] is True)
+    # Consent decisions: {"target", "purpose", "state", "source_column", "text_shown"}.
+    consents: list = field(default_factory=list)
 
     @property
     def email_key(self) -> str | None:
@@ -72,6 +78,9 @@ class ParsedRow:
             return self.values.get("address_line1")
         if target == "last_name_prefix":
             return self.values.get("last_name")
+        if target in CONSENT_TARGETS:
+            from blueprints.customers.consent import STATE_LABELS
+            return next((str(STATE_LABELS[c["state"]]) for c in self.consents if c["target"] == target), None)
         return self.values.get(target)
 
 
@@ -134,6 +143,7 @@ class RowParser:
         self.mapping = mapping
         self.region = region
         self.strip_every_cell = protects_cells(headers)
+        self.headers = headers
         self.strict_width = strict_width
         self._phones: dict[tuple[str, str], str | None] = {}
         self._emails: dict[str, str | None] = {}
@@ -177,6 +187,31 @@ class RowParser:
             from blueprints.customers.labels import PROFILE_LABELS, codes_by_word
             self._profiles = codes_by_word(PROFILE_LABELS)
         return self._profiles.get(fold(value))
+
+    def _consents(self, cells: list[str], row: ParsedRow, unreadable) -> None:
+        """Consent cells, each with its column's header as the proof."""
+        for index, target in enumerate(self.mapping):
+            if target not in CONSENT_TARGETS or index >= len(cells):
+                continue
+            cell = unprotect(cells[index].strip(), self.strip_every_cell).strip()
+            folded = fold(cell)
+            if not folded or folded in _CONSENT_UNKNOWN:
+                continue
+            if folded in _TRUE:
+                state = "yes"
+            elif folded in _FALSE:
+                state = "no"
+            else:
+                unreadable(target, "invalid_value", cell)
+                continue
+            purpose = target
+            if target == "no_email":  # "No Email: true" refuses; false tells nothing
+                if state == "no":
+                    continue
+                purpose, state = "email_marketing", "no"
+            column = self.headers[index] if self.headers and index < len(self.headers) else target
+            row.consents.append({"target": target, "purpose": purpose, "state": state,
+                                 "source_column": column, "text_shown": cell[:200]})
 
     def _broken(self, cells: list[str]) -> bool:
         """A line whose field count is not the header's, or whose quoting is
@@ -259,7 +294,8 @@ class RowParser:
                 unreadable("birthday", "invalid_birthday", birthday)
             else:
                 values.update(columns)
-        for key in ("email_notifications", "marketing_consent", "archived", "loyalty_member"):
+        self._consents(cells, row, unreadable)
+        for key in ("archived", "loyalty_member"):
             value = single(key)
             if value is not None:
                 folded = fold(value)
