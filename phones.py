@@ -99,6 +99,14 @@ def display(e164: str | None, region: str = "FR") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def display_form(e164: str | None, raw: str | None, region: str = "FR") -> str:
+    """What a page shows for a stored number: display() of its E.164 form, or
+    the number as typed when it could not be read. Stored in Phone.display by
+    every code that writes a phone (formatting it per row cost a page of 50
+    customers a third of its time)."""
+    return display(e164, region) if e164 else (raw or "")
+
+
 def search_digits(term: str, region: str = "FR") -> str | None:
     """Digits to look for in stored E.164 numbers when a search term looks like a phone.
 

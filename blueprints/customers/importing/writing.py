@@ -34,9 +34,11 @@ from models import (
     ImportStagedRow,
     Phone,
     PointsEntry,
+    ShopSettings,
     customer_groups,
 )
 from models.base import utcnow
+from phones import display_form
 from textkeys import digits as only_digits
 
 MAX_REPORT_ENTRIES = 100_000
@@ -265,6 +267,7 @@ def _phone_digits(raw: str, e164: str | None) -> str:
 
 def _create(rows: list[dict], group_ids: dict[str, int], job_id: int | None = None) -> None:
     now = utcnow()
+    region = ShopSettings.get().phone_region
     dicts = []
     for row in rows:
         values = {key: None for key in ("first_name", "last_name", "email")}
@@ -289,7 +292,7 @@ def _create(rows: list[dict], group_ids: dict[str, int], job_id: int | None = No
     for customer_id, row, values in zip(ids, rows, dicts):
         for raw, e164 in row["phones"]:
             phones.append({"customer_id": customer_id, "raw": raw[:40], "e164": e164,
-                           "digits": _phone_digits(raw, e164),
+                           "digits": _phone_digits(raw, e164), "display": display_form(e164, raw[:40], region)[:40],
                            "label": "mobile", "linked": True, "created_at": now})
         terms += search_index.rows_for(customer_id, values["first_name"], values["last_name"], values["email"],
                                        [e164 for _raw, e164 in row["phones"] if e164], company=values.get("company"),
@@ -363,6 +366,7 @@ def _update(updates: list[tuple[int, dict]], group_ids: dict[str, int], job_id: 
         .options(selectinload(Customer.phones), selectinload(Customer.groups)))}
     groups = {g.id: g for g in db.session.scalars(select(Group).where(Group.id.in_(set(group_ids.values()))))}
     now = utcnow()
+    region = ShopSettings.get().phone_region
     recorder = Recorder(job_id)
     for customer_id, row in updates:
         customer = customers.get(customer_id)
@@ -393,7 +397,8 @@ def _update(updates: list[tuple[int, dict]], group_ids: dict[str, int], job_id: 
         present = {p.e164 or p.raw for p in customer.phones}
         for raw, e164 in row["phones"]:
             if (e164 or raw) not in present:
-                phone = Phone(raw=raw[:40], e164=e164, label="mobile", digits=_phone_digits(raw, e164))
+                phone = Phone(raw=raw[:40], e164=e164, label="mobile", digits=_phone_digits(raw, e164),
+                              display=display_form(e164, raw[:40], region)[:40])
                 customer.phones.append(phone)
                 change.phones.append(phone)
                 present.add(e164 or raw)
