@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
@@ -67,7 +68,7 @@ class Formats:
                               lambda cents: babel_numbers.format_currency(Decimal(cents) / 100, currency, locale=locale))
         self.number = _checked([self._number_fast(group, minus, minimum) for minimum in (1, 2)],
                                lambda n: babel_numbers.format_decimal(n, locale=locale))
-        self._date_patterns = {}
+        self._date_patterns, self._dates = {}, {}
 
     @staticmethod
     def _number_fast(group: str, minus: str, minimum: int):
@@ -95,7 +96,18 @@ class Formats:
 
     def date(self, value, style: str = "medium") -> str:
         """Babel's format_date for the interface: a datetime (naive UTC) in
-        the time zone, a date as it is."""
+        the time zone, a date as it is. Remembered per quarter hour (every
+        zone's offset is a multiple of 15 minutes): a list's dates repeat."""
+        key = (value.replace(minute=value.minute - value.minute % 15, second=0, microsecond=0)
+               if isinstance(value, datetime) else value, style)
+        text = self._dates.get(key)
+        if text is None:
+            if len(self._dates) > 20_000:
+                self._dates.clear()
+            text = self._dates[key] = self._format_date(value, style)
+        return text
+
+    def _format_date(self, value, style: str) -> str:
         if isinstance(value, datetime):
             value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(self.zone)
             value = self.zone.normalize(value) if hasattr(self.zone, "normalize") else value
@@ -108,16 +120,30 @@ class Formats:
         return pattern.apply(value, self.locale)
 
 
+@lru_cache(maxsize=64)
+def _formats_for(locale_name: str, currency: str, zone_name: str, locale, zone) -> Formats:
+    """Built (and checked against Babel) once per process for each locale,
+    currency and zone; Locale and time zone objects do not change."""
+    return Formats(locale, currency, zone)
+
+
 def formats() -> Formats:
-    """The request's Formats (built again if the locale, currency or zone changed)."""
+    """The request's Formats: looked up once per request (three values a row
+    would otherwise ask Flask-Babel for the locale and zone each time), and
+    again if the locale or zone changed within it (force_locale)."""
+    store = g._get_current_object()
+    held = getattr(store, "_formats", None)  # (locale, zone, Formats)
+    babel_state = getattr(store, "_flask_babel", None)  # where Flask-Babel keeps the request's locale and zone
+    if (held is not None and babel_state is not None and held[0] is getattr(babel_state, "babel_locale", None)
+            and held[1] is getattr(babel_state, "babel_tzinfo", None)):
+        return held[2]
     from models import ShopSettings
     if "_currency" not in g:
         g._currency = ShopSettings.get().currency
     locale, zone = get_locale(), get_timezone()
-    current = g.get("_formats")
-    if current is None or current.locale is not locale or current.zone is not zone or current.key[1] != g._currency:
-        current = g._formats = Formats(locale, g._currency, zone)
-    return current
+    found = _formats_for(str(locale), g._currency, str(zone), locale, zone)
+    g._formats = (locale, zone, found)
+    return found
 
 
 def register(app: Flask) -> None:

@@ -268,10 +268,20 @@ def complete_lookups(employee, term: str, phone_region: str = "FR") -> dict[str,
 # --- the customer view ---------------------------------------------------
 
 def customer_view(employee, customer, phone_region: str = "FR") -> CustomerView:
-    """The customer as this employee may see them. Built for each row of a
-    page, so it asks viewer() once and reads each phone's stored display form
-    (Phone.display, written with the number) rather than formatting it."""
+    """The customer as this employee may see them."""
+    return _view(viewer(employee), customer, phone_region)
+
+
+def customer_views(employee, customers, phone_region: str = "FR") -> list[CustomerView]:
+    """customer_view for each row of a list: the employee's Viewer asked once."""
     seen = viewer(employee)
+    return [_view(seen, customer, phone_region) for customer in customers]
+
+
+def _view(seen: Viewer, customer, phone_region: str) -> CustomerView:
+    """Built for each row of a page: the levels come from the request's
+    Viewer, and each phone's text from its stored display form
+    (Phone.display, written with the number) rather than formatted here."""
     levels = seen.levels
     marketing_only = is_marketing_only(customer)
     email_level, phone_level, address_level = (
