@@ -26,19 +26,16 @@ from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from extensions import db
 from models import (
     Customer,
-    Group,
     Invoice,
-    Phone,
     PointsEntry,
     Reward,
     Sale,
-    customer_groups,
 )
 from permissions import CONTACT_FIELDS, can, customer_view, field_level, mask_email, mask_phone
 
@@ -291,7 +288,8 @@ def list_columns(employee, decimal: str = ".") -> list[Column]:
             Column(_("Pays"), lambda v, r: r.country),
         ]
     columns += [
-        Column(_("Date de naissance"), lambda v, r: birthday_text(r)),
+        Column(_("Date de naissance"), lambda v, r: r.birthday.isoformat() if r.birthday else
+               f"--{r.birthday_month:02d}-{r.birthday_day:02d}" if r.birthday_month and r.birthday_day else None),
         Column(_("Identifiant fiscal"), lambda v, r: r.tax_id),
         Column(_("Groupes"), lambda v, r: ", ".join(r.groups) or None),
         Column(_("Membre du programme de fidélité"), lambda v, r: yes_no[bool(r.loyalty_member)]),
@@ -317,25 +315,25 @@ def count_rows(stmt: Select) -> int:
     return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
-# A batch's phones and groups, each one statement with the ids as one
-# expanding parameter (built once: SQLAlchemy would coerce a literal list of
-# a thousand ids on every batch).
-_BATCH_IDS = bindparam("ids", expanding=True)
-_PHONES_OF = (select(Phone.customer_id, Phone.raw, Phone.e164)
-              .where(Phone.customer_id.in_(_BATCH_IDS), Phone.linked.is_(True)).order_by(Phone.id))
-_GROUPS_OF = (select(customer_groups.c.customer_id, Group.name)
-              .join(Group, Group.id == customer_groups.c.group_id)
-              .where(customer_groups.c.customer_id.in_(_BATCH_IDS)).order_by(Group.name))
+# A batch's phones and groups: the batch's ids are written into the statement
+# as integers (SQLAlchemy's expanding parameter renders and binds a thousand
+# parameters per batch: a third of the export's time).
+_PHONES_OF = ('SELECT customer_id, raw, e164 FROM phones WHERE customer_id IN ({ids}) AND linked '
+              'ORDER BY id')
+_GROUPS_OF = ('SELECT customer_groups.customer_id, "groups".name FROM customer_groups '
+              'JOIN "groups" ON "groups".id = customer_groups.group_id '
+              'WHERE customer_groups.customer_id IN ({ids}) ORDER BY "groups".name')
 
 
 def _related(connection, customer_ids: list[int]) -> tuple[dict, dict]:
     """Linked phone texts and group names of a batch of customers: two
     queries per batch, plain tuples."""
+    ids = ",".join(str(int(customer_id)) for customer_id in customer_ids)  # integers only: nothing to escape
     phones: dict[int, list] = {}
-    for customer_id, raw, e164 in connection.execute(_PHONES_OF, {"ids": customer_ids}):
+    for customer_id, raw, e164 in connection.exec_driver_sql(_PHONES_OF.format(ids=ids)):
         phones.setdefault(customer_id, []).append(e164 or raw)
     groups: dict[int, list] = {}
-    for customer_id, name in connection.execute(_GROUPS_OF, {"ids": customer_ids}):
+    for customer_id, name in connection.exec_driver_sql(_GROUPS_OF.format(ids=ids)):
         groups.setdefault(customer_id, []).append(name)
     return phones, groups
 
