@@ -96,8 +96,8 @@ def main(argv=None) -> None:
     report = "\n".join([
         f"Comptoir export benchmark {datetime.now():%Y%m%d-%H%M%S} (commit {commit or '?'})",
         f"database: {harness.redacted(url)}, {args.customers:,} customers",
-        f"export (gunicorn -w 1, HTTP):   {seconds:7.1f} s  {lines:,} rows  {len(response.body) / 2**20:.0f} MB  "
-        f"worker peak {peak:.0f} MB",
+        (f"export (gunicorn -w 1, HTTP):   {seconds:7.1f} s  {lines:,} rows  {len(response.body) / 2**20:.0f} MB  "
+         f"worker peak {peak:.0f} MB"),
         f"csv.writer, server-side cursor: {plain_seconds:7.1f} s  {plain_rows:,} rows (the same customer columns)",
         f"ratio: {seconds / plain_seconds:.2f}x the csv.writer time", ""])
     print(report)
