@@ -49,7 +49,7 @@ from textkeys import fold
 PASSWORD = "comptoir-demo"
 SHOP_NAME = "Épicerie Comptoir"
 REGION = "FR"
-EARN_RATE = Decimal("1")
+EARN_RATE = Decimal(1)
 REWARD_VALIDITY_DAYS = 90
 GROUPS = ("VIP", "Voisins", "Entreprises", "Étudiants", "Newsletter")
 LOCATIONS = (("Comptoir Bastille", "12 rue de la Roquette, 75011 Paris"),
@@ -490,6 +490,7 @@ class _Generator:
         phone = self.make_phone(raw, REGION, label)
         self.ids["phone"] += 1
         return {"id": self.ids["phone"], "customer_id": customer_id, "raw": phone.raw, "e164": phone.e164,
+                "display": phone.display,
                 "digits": phone.digits, "label": phone.label, "linked": linked,
                 "unlinked_at": unlinked_at, "created_at": created_at}
 

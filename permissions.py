@@ -6,14 +6,16 @@ here; nothing else decides who sees what.
 """
 from __future__ import annotations
 
-
 import re
-from dataclasses import dataclass, field
-from functools import wraps
+from dataclasses import dataclass
+from functools import lru_cache, wraps
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, g, has_app_context, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from customer_views import AddressView, CustomerView, PhoneView
+from masking import MASK, mask_email, mask_phone  # noqa: F401  (their home; named here too)
 
 CONTACT_FIELDS = ("email", "phone", "address")
 # Levels of a contact field, weakest first. Each is a capability
@@ -123,31 +125,68 @@ def capabilities_of(permission_set) -> frozenset[str]:
     return closure(permission_set.capabilities)
 
 
-def effective_capabilities(employee) -> frozenset[str]:
-    """What an employee may do now, cached for the request."""
-    if employee is None or not getattr(employee, "is_authenticated", False):
-        return frozenset()
-    if not employee.active:
-        return frozenset()
+@dataclass(frozen=True)
+class Viewer:
+    """What one employee may do and see, worked out once per request: a page
+    of 50 customers asks several times per row."""
+    capabilities: frozenset
+    # Contact field -> none / masked / view / edit, before a customer's own
+    # rule (field_level: a marketing sign-up's details are masked).
+    levels: dict
+    history_visible: bool
+
+
+@lru_cache(maxsize=256)
+def _viewer_for(capabilities: frozenset) -> Viewer:
+    levels = {}
+    for name in CONTACT_FIELDS:
+        level = "none"
+        for candidate in ("masked", "view", "edit"):
+            if f"customers.{name}.{candidate}" in capabilities:
+                level = candidate
+        levels[name] = level
+    return Viewer(capabilities, levels, "customers.history.view" in capabilities)
+
+
+NOBODY = _viewer_for(frozenset())
+
+
+def viewer(employee) -> Viewer:
+    """The employee's Viewer, cached for the request on flask.g.
+
+    The key holds everything the answer depends on (the employee, their set
+    and that set's capabilities as they are now), so a set changed within the
+    request, or another employee in the same request or test, is worked out
+    afresh and never served a stale or a foreign answer."""
+    # current_user is a proxy that asks Flask-Login again at every attribute:
+    # resolve it once.
+    resolve = getattr(employee, "_get_current_object", None)
+    if resolve is not None:
+        employee = resolve()
+    if employee is None or not getattr(employee, "is_authenticated", False) or not employee.active:
+        return NOBODY
     fixed = getattr(employee, "fixed_capabilities", None)
     if fixed is not None:  # a snapshot taken for a long export (exporting.snapshot)
-        return fixed
-    cache = g.setdefault("_capabilities", {}) if _has_app_context() else {}
-    key = (employee.id, employee.permission_set_id)
-    if key not in cache:
-        cache[key] = capabilities_of(employee.permission_set)
-    return cache[key]
+        return _viewer_for(fixed)
+    permission_set = employee.permission_set
+    key = (employee.id, employee.permission_set_id,
+           None if permission_set is None else (bool(permission_set.is_owner), permission_set.capabilities))
+    cache = g.setdefault("_viewers", {}) if has_app_context() else {}
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _viewer_for(capabilities_of(permission_set))
+    return found
 
 
-def _has_app_context() -> bool:
-    from flask import has_app_context
-    return has_app_context()
+def effective_capabilities(employee) -> frozenset[str]:
+    """What an employee may do now (viewer(), cached for the request)."""
+    return viewer(employee).capabilities
 
 
 def can(employee, capability: str) -> bool:
     if capability not in CAPABILITIES:
         raise ValueError(f"unknown capability {capability!r}")
-    return capability in effective_capabilities(employee)
+    return capability in viewer(employee).capabilities
 
 
 def field_level(employee, field_name: str, customer=None) -> str:
@@ -156,11 +195,7 @@ def field_level(employee, field_name: str, customer=None) -> str:
     Seed 004: a customer who came only through a marketing sign-up has their
     contact details masked for every set that cannot edit the field.
     """
-    caps = effective_capabilities(employee)
-    level = "none"
-    for candidate in ("masked", "view", "edit"):
-        if f"customers.{field_name}.{candidate}" in caps:
-            level = candidate
+    level = viewer(employee).levels.get(field_name, "none")
     if level == "view" and customer is not None and is_marketing_only(customer):
         level = "masked"
     return level
@@ -237,96 +272,27 @@ def complete_lookups(employee, term: str, phone_region: str = "FR") -> dict[str,
     return found
 
 
-# --- masking -------------------------------------------------------------
-
-MASK = "•"
-
-
-def mask_email(email: str | None) -> str | None:
-    """"élodie@gmail.com" -> "é•••@gmail.com"."""
-    if not email:
-        return None
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}{MASK * 3}@{domain}" if domain else f"{local[:1]}{MASK * 3}"
-
-
-_PHONE_PUNCTUATION = frozenset(" +-./()\u00a0")
-
-
-def mask_phone(text: str | None) -> str | None:
-    """"06 12 34 56 78" -> "•• •• •• •• 78": every digit but the last two."""
-    if not text:
-        return None
-    total = sum(ch.isdigit() for ch in text)
-    seen = 0
-    out = []
-    for ch in text:
-        if ch.isdigit():
-            seen += 1
-            out.append(ch if seen > total - 2 else MASK)
-        elif ch in _PHONE_PUNCTUATION:
-            out.append(ch)
-        # Anything else (a note typed beside a number that could not be
-        # normalised: "chez Mme Durand") is dropped: a masked view shows digits only.
-    return " ".join("".join(out).split())
-
-
 # --- the customer view ---------------------------------------------------
 
-@dataclass(frozen=True)
-class PhoneView:
-    id: int
-    text: str
-    linked: bool
-    label: str
-
-
-@dataclass(frozen=True)
-class AddressView:
-    line1: str | None
-    line2: str | None
-    postal_code: str | None
-    city: str | None
-    country: str | None
-    masked: bool
-
-    @property
-    def is_empty(self) -> bool:
-        return not any((self.line1, self.line2, self.postal_code, self.city, self.country))
-
-
-@dataclass(frozen=True)
-class CustomerView:
-    """A customer as one employee may see them. Fields the employee may not
-    view are None (or empty) here, so no template or export can print them."""
-    id: int
-    first_name: str | None
-    last_name: str | None
-    display_name: str
-    archived: bool
-    anonymised: bool
-    origin: str
-    email: str | None
-    email_level: str
-    phones: list[PhoneView]
-    phone_level: str
-    address: AddressView | None
-    address_level: str
-    comments: str | None
-    history_visible: bool
-    groups: list[str] = field(default_factory=list)
-    extra: dict = field(default_factory=dict)
-
-    def can_edit(self, field_name: str) -> bool:
-        return getattr(self, f"{field_name}_level") == "edit"
-
-
 def customer_view(employee, customer, phone_region: str = "FR") -> CustomerView:
-    from phones import display as phone_display  # local: phones is a leaf module
+    """The customer as this employee may see them."""
+    return _view(viewer(employee), customer, phone_region)
 
-    email_level = field_level(employee, "email", customer)
-    phone_level = field_level(employee, "phone", customer)
-    address_level = field_level(employee, "address", customer)
+
+def customer_views(employee, customers, phone_region: str = "FR") -> list[CustomerView]:
+    """customer_view for each row of a list: the employee's Viewer asked once."""
+    seen = viewer(employee)
+    return [_view(seen, customer, phone_region) for customer in customers]
+
+
+def _view(seen: Viewer, customer, phone_region: str) -> CustomerView:
+    """Built for each row of a page: the levels come from the request's
+    Viewer, and each phone's text from its stored display form
+    (Phone.display, written with the number) rather than formatted here."""
+    levels = seen.levels
+    marketing_only = is_marketing_only(customer)
+    email_level, phone_level, address_level = (
+        "masked" if levels[name] == "view" and marketing_only else levels[name] for name in CONTACT_FIELDS)
 
     email = None
     if email_level in ("view", "edit"):
@@ -337,7 +303,10 @@ def customer_view(employee, customer, phone_region: str = "FR") -> CustomerView:
     phones: list[PhoneView] = []
     if phone_level != "none":
         for phone in customer.phones:
-            text = phone_display(phone.e164, phone_region) if phone.e164 else phone.raw
+            text = getattr(phone, "display", None)
+            if text is None:  # a row written before the display column, or a light record
+                from phones import display_form  # local: phones is a leaf module
+                text = display_form(phone.e164, phone.raw, phone_region)
             if phone_level == "masked":
                 if not phone.linked:
                     continue  # history of old numbers is for full view only
@@ -352,7 +321,7 @@ def customer_view(employee, customer, phone_region: str = "FR") -> CustomerView:
         # The city without the street: enough to confirm who is at the counter.
         address = AddressView(None, None, None, customer.city, customer.country, True)
 
-    history_visible = can(employee, "customers.history.view")
+    history_visible = seen.history_visible
     return CustomerView(
         id=customer.id,
         first_name=customer.first_name,

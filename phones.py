@@ -97,3 +97,12 @@ def display(e164: str | None, region: str = "FR") -> str:
     if phonenumbers.region_code_for_number(number) == region:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def display_form(e164: str | None, raw: str | None, region: str = "FR") -> str:
+    """What a page shows for a stored number: display() of its E.164 form, or
+    the number as typed when it could not be read. Stored in Phone.display by
+    every code that writes a phone (formatting it per row cost a page of 50
+    customers a third of its time)."""
+    return display(e164, region) if e164 else (raw or "")
+

@@ -153,6 +153,10 @@ class Phone(db.Model):
     # E.164 without "+": what a search by digits looks into.
     digits: Mapped[str] = mapped_column(String(20), default="", index=True)
     label: Mapped[str] = mapped_column(String(20), default="mobile")
+    # How pages show it: phones.display_form(e164, raw, shop region), written
+    # with the number by every code that writes one (service.make_phone and
+    # the writers that build rows themselves), so no page formats it per row.
+    display: Mapped[str | None] = mapped_column(String(40))
     linked: Mapped[bool] = mapped_column(Boolean, default=True)
     unlinked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

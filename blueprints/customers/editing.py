@@ -27,6 +27,7 @@ from extensions import db
 from models import Customer, Phone
 from models.base import utcnow
 from models.customers import ACCOUNT_PROFILES, DISCOUNTS
+from phones import display_form
 
 UNSET = object()  # a field the form did not send: left as it is
 ADDRESS_FIELDS = ("address_line1", "address_line2", "postal_code", "city", "country")
@@ -175,10 +176,12 @@ def _apply_phones(customer: Customer, changes: list[PhoneChange], region: str, e
             raw, e164 = value
             if phone.raw != raw[:40] or phone.e164 != e164:
                 phone.raw, phone.e164, phone.digits = raw[:40], e164, e164.lstrip("+")
+                phone.display = display_form(e164, raw, region)[:40]
                 changed = True
         else:
             raw, e164 = value
-            customer.phones.append(Phone(raw=raw[:40], e164=e164, digits=e164.lstrip("+"), label="mobile"))
+            customer.phones.append(Phone(raw=raw[:40], e164=e164, digits=e164.lstrip("+"), label="mobile",
+                                         display=display_form(e164, raw, region)[:40]))
             changed = True
     return ["phone"] if changed else []
 

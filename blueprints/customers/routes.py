@@ -3,7 +3,7 @@
 Routes read the request, call a service (search, editing, adding, archiving)
 and render; the rules live in those services.
 """
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -30,7 +30,7 @@ from htmx import hx_redirect, is_htmx, render_htmx
 from models import Customer, Group, Location, ShopSettings
 from models.customers import ACCOUNT_PROFILES, DISCOUNTS, ORIGINS
 from models.sales import CARD_BRANDS, PAYMENT_METHODS
-from permissions import CONTACT_FIELDS, can, customer_view, field_level, requires
+from permissions import CONTACT_FIELDS, can, customer_view, customer_views, field_level, requires
 from phones import display as phone_display
 
 COUNT_CAP = 1_000
@@ -44,7 +44,10 @@ SECTION_FORMS = {"details": DetailsForm, "contact": ContactForm, "address": Addr
 
 
 def _region() -> str:
-    return ShopSettings.get().phone_region
+    """The shop's phone region, read once per request."""
+    if "_phone_region" not in g:
+        g._phone_region = ShopSettings.get().phone_region
+    return g._phone_region
 
 
 def _load(customer_id: int) -> Customer:
@@ -83,17 +86,21 @@ def index():
     type, filters, sort, paging). The whole query is in the URL."""
     query = CustomerQuery.from_args(request.args)
     region = _region()
+    me = current_user._get_current_object()  # once: each use of the proxy asks Flask-Login again
+    fragment = is_htmx()
     # A search or filters stop counting past COUNT_CAP ("Plus de 1 000
     # clients"), the plain list past LIST_COUNT_CAP.
-    page = customer_page(current_user, query, region, current_app.config["PAGE_SIZE"],
+    page = customer_page(me, query, region, current_app.config["PAGE_SIZE"],
                          count_limit=COUNT_CAP if query.q or query.filters else LIST_COUNT_CAP,
                          options=(selectinload(Customer.phones), selectinload(Customer.groups)))
-    rows = [(customer_view(current_user, customer, region), customer) for customer in page.items]
+    rows = list(zip(customer_views(me, page.items, region), page.items))
     context = {"query": query, "page": page, "rows": rows,
-               "email_level": field_level(current_user, "email"),
-               "phone_level": field_level(current_user, "phone"), **_filter_options(),
+               "email_level": field_level(me, "email"), "phone_level": field_level(me, "phone"),
+               # The filter panel (full page) and the chips of the filters on
+               # (fragment) name groups and locations; the fragment of a plain search does not.
+               **(_filter_options() if not fragment or query.has_filters else {}),
                # The filter panel's suggestions: only the full page has the panel.
-               "item_names": [] if is_htmx() else purchase_index.suggestions("", limit=ITEM_SUGGESTIONS)}
+               "item_names": [] if fragment else purchase_index.suggestions("", limit=ITEM_SUGGESTIONS)}
     response = render_htmx("customers/index.html", "customers/_results.html", **context)
     if is_htmx():
         # The address bar gets the canonical URL of this list (no empty parameters).

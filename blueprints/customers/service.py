@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Customer, Phone, ShopSettings
-from phones import normalise
+from phones import display_form, normalise
 from textkeys import digits as only_digits
 
 
@@ -25,7 +25,8 @@ class ArchivedCustomerError(CustomerError):
 def make_phone(raw: str, region: str | None = None, label: str = "mobile") -> Phone:
     region = region or ShopSettings.get().phone_region
     e164 = normalise(raw, region)
-    return Phone(raw=raw.strip()[:40], e164=e164,
+    kept = raw.strip()[:40]
+    return Phone(raw=kept, e164=e164, display=display_form(e164, kept, region)[:40],
                  digits=e164.lstrip("+") if e164 else only_digits(raw)[:20], label=label)
 
 

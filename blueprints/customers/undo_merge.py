@@ -41,9 +41,11 @@ from models import (
     PointsEntry,
     Reward,
     Sale,
+    ShopSettings,
     customer_groups,
 )
 from models.base import utcnow
+from phones import display_form
 
 
 class UndoMergeError(CustomerError):
@@ -215,8 +217,10 @@ def undo(snapshot_id: int, *, employee_id: int | None) -> UndoResult:
             continue
         db.session.execute(update(Phone).where(Phone.id == moved["id"]).values(customer_id=moved["from"])
                            .execution_options(synchronize_session=False))
+    region = ShopSettings.get().phone_region
     for dropped in data["phones_dropped"]:
         db.session.add(Phone(customer_id=dropped["customer_id"], raw=dropped["raw"], e164=dropped["e164"],
+                             display=display_form(dropped["e164"], dropped["raw"], region)[:40],
                              digits=dropped["digits"], label=dropped["label"], linked=dropped["linked"],
                              unlinked_at=_typed_phone(dropped["unlinked_at"]),
                              created_at=_typed_phone(dropped["created_at"])))

@@ -33,9 +33,11 @@ from models import (
     ImportStagedRow,
     Phone,
     PointsEntry,
+    ShopSettings,
     customer_groups,
 )
 from models.base import utcnow
+from phones import display_form
 from textkeys import digits as only_digits
 
 MAX_REPORT_ENTRIES = 100_000
@@ -266,6 +268,7 @@ def _phone_digits(raw: str, e164: str | None) -> str:
 
 def _create(rows: list[dict], group_ids: dict[str, int], job_id: int | None = None) -> None:
     now = utcnow()
+    region = ShopSettings.get().phone_region
     dicts = []
     for row in rows:
         values = {key: None for key in ("first_name", "last_name", "email")}
@@ -294,7 +297,7 @@ def _create(rows: list[dict], group_ids: dict[str, int], job_id: int | None = No
     for customer_id, row, values in zip(ids, rows, dicts):
         for raw, e164 in row["phones"]:
             phones.append({"customer_id": customer_id, "raw": raw[:40], "e164": e164,
-                           "digits": _phone_digits(raw, e164),
+                           "digits": _phone_digits(raw, e164), "display": display_form(e164, raw[:40], region)[:40],
                            "label": "mobile", "linked": True, "created_at": now})
         memberships += [{"customer_id": customer_id, "group_id": group_ids[name]} for name in row["groups"]]
         if values["points_balance"]:
@@ -366,6 +369,7 @@ def _update(updates: list[tuple[int, dict]], group_ids: dict[str, int], job_id: 
         .options(selectinload(Customer.phones), selectinload(Customer.groups)))}
     groups = {g.id: g for g in db.session.scalars(select(Group).where(Group.id.in_(set(group_ids.values()))))}
     now = utcnow()
+    region = ShopSettings.get().phone_region
     recorder = Recorder(job_id)
     for customer_id, row in updates:
         customer = customers.get(customer_id)
@@ -396,7 +400,8 @@ def _update(updates: list[tuple[int, dict]], group_ids: dict[str, int], job_id: 
         present = {p.e164 or p.raw for p in customer.phones}
         for raw, e164 in row["phones"]:
             if (e164 or raw) not in present:
-                phone = Phone(raw=raw[:40], e164=e164, label="mobile", digits=_phone_digits(raw, e164))
+                phone = Phone(raw=raw[:40], e164=e164, label="mobile", digits=_phone_digits(raw, e164),
+                              display=display_form(e164, raw[:40], region)[:40])
                 customer.phones.append(phone)
                 change.phones.append(phone)
                 present.add(e164 or raw)
