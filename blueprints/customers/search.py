@@ -467,7 +467,6 @@ def _page_from_the_top(employee, query: CustomerQuery, phone_region: str, per_pa
     first page of all: the window is the list's own start."""
     from dataclasses import replace
 
-    from extensions import db
     window = (customer_select(employee, replace(query, q="", page=1), phone_region, broad=True)
               .with_only_columns(Customer.id).limit(TOP_WINDOW).subquery())
     stmt = (select(Customer.id).select_from(window).join(Customer, Customer.id == window.c.id)

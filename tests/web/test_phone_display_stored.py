@@ -44,7 +44,7 @@ def test_adding_through_the_form_stores_the_display_form(app, signed_in, shop):
     assert assert_all_displays_right(app) == 1
 
 
-def test_editing_a_number_and_adding_one_keep_the_display_in_step(app, make_customer, in_request):
+def test_editing_a_number_and_adding_one_keep_the_display_in_step(app, make_customer, in_request):  # noqa: F811
     from blueprints.customers.editing import PhoneChange, update_contact
     customer_id = make_customer(phones=["06 12 34 56 78"])
     customer = db.session.get(Customer, customer_id)
