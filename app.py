@@ -84,7 +84,10 @@ def _select_locale() -> str:
         return current_user.language
     if session.get("language") in languages:
         return session["language"]
-    return "fr"  # French first, whatever the browser says
+    # First visit: the browser's language if we speak it, French when unsure.
+    # The choice made with the switch (kept in the session, and on the
+    # employee's record once signed in) wins over the browser from then on.
+    return request.accept_languages.best_match(languages) or "fr"
 
 
 def _register_template_helpers(app: Flask) -> None:

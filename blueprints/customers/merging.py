@@ -163,6 +163,8 @@ def check_mergeable(primary: Customer, secondaries: list[Customer]) -> None:
             raise MergeError(_("Un client ne peut pas être fusionné avec lui-même."), "secondary")
         if secondary.anonymised:
             raise MergeError(_("Un client supprimé ne peut pas être fusionné."), "secondary")
+        if secondary.merged_into_id is not None:
+            raise MergeError(_("Un de ces dossiers a déjà été fusionné dans un autre client."), "secondary")
 
 
 def _count(model, customer_ids: list[int]) -> int:
@@ -379,7 +381,7 @@ def _shown(rule: FieldRule, view, customer: Customer) -> str:
         birthday = customer.birthday_value
         if birthday is None:
             return ""
-        from flask_babel import format_date
+        from formatting import format_date  # the shop's date style (issue 14)
         if birthday.year is not None:
             return format_date(birthday.as_date(), "medium")
         from babel.dates import format_skeleton
@@ -387,7 +389,7 @@ def _shown(rule: FieldRule, view, customer: Customer) -> str:
         return format_skeleton("MMMd", birthday.as_date(), locale=get_locale())
     value = getattr(customer, rule.columns[0])
     if isinstance(value, (date, datetime)):
-        from flask_babel import format_date
+        from formatting import format_date  # the shop's date style (issue 14)
         return format_date(value, "medium")
     return value or ""
 
@@ -431,19 +433,20 @@ def phone_texts(plan: MergePlan, employee, region: str) -> dict | None:
 def candidates(employee, primary: Customer, term: str, selected_ids: list[int], region: str,
                limit: int = 20) -> tuple[list[Customer], list[Customer]]:
     """(the secondaries already chosen, other customers matching the term):
-    the list a merge picks from. Archived customers can be merged, deleted ones not."""
+    the list a merge picks from. Archived customers can be merged, deleted ones
+    and ones already merged into another not."""
     from blueprints.customers.search import CustomerQuery, customer_select
     selected = []
     if selected_ids:
         found = {c.id: c for c in db.session.scalars(
             select(Customer).where(Customer.id.in_(selected_ids), Customer.anonymised.is_(False),
-                                   Customer.id != primary.id)
+                                   Customer.merged_into_id.is_(None), Customer.id != primary.id)
             .options(selectinload(Customer.phones), selectinload(Customer.groups)))}
         selected = [found[i] for i in selected_ids if i in found]
     matches = []
     if term.strip():
         stmt = (customer_select(employee, CustomerQuery(q=term, archived=True), region)
-                .where(Customer.id != primary.id)
+                .where(Customer.id != primary.id, Customer.merged_into_id.is_(None))
                 .options(selectinload(Customer.phones), selectinload(Customer.groups)))
         if selected_ids:
             stmt = stmt.where(Customer.id.not_in(selected_ids))

@@ -271,7 +271,7 @@ def restore_rewards(sale, employee_id: int | None) -> list[Reward]:
     """The rewards the sale spent are Obtenue again, with their original
     expiry; one whose date has passed comes back with a note saying so (it
     shows Expirée). The caller commits."""
-    from flask_babel import format_date
+    from formatting import format_date  # the shop's date style (issue 14)
     rewards = list(db.session.scalars(select(Reward).where(Reward.sale_id == sale.id)))
     now = utcnow()
     for reward in rewards:

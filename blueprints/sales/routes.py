@@ -377,7 +377,7 @@ def sale(sale_id: int):
 def _refund_messages(outcome) -> list[tuple[str, str]]:
     """What the cashier is told after a refund: the money, the points both
     ways, what could not be taken back, and the rewards given back."""
-    from flask_babel import format_date
+    from formatting import format_date  # the shop's date style (issue 14)
     sale = outcome.sale
     if sale.status == "refunded":
         messages = [(_("Vente remboursée."), "success")]

@@ -102,7 +102,7 @@ def test_the_pencil_opens_the_editor_for_touch_screens(signed_in_page, live_serv
 
 def _open_panel(page, live_server, name):
     page.goto(f"{live_server}/loyalty")
-    page.get_by_role("link", name=f"Compte de {name}").click()
+    page.get_by_role("link", name=re.compile(rf"^Compte (de |d’){re.escape(name)}$")).click()
     dialog = page.locator("#member-dialog")
     expect(dialog).to_be_visible()
     return dialog
