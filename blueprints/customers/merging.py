@@ -230,7 +230,7 @@ def merge_customers(primary_id: int, secondary_ids, *, employee_id: int | None,
     except StaleDataError:
         # Lazy: the session must be rolled back (by the caller) before anything,
         # the language of the message included, is read from the database.
-        raise MergeError(_l("Un des dossiers a été modifié depuis l'aperçu. Vérifiez le nouvel aperçu "
+        raise MergeError(_l("Un des dossiers a été modifié depuis l’aperçu. Vérifiez le nouvel aperçu "
                             "avant de fusionner.")) from None
 
 
@@ -245,7 +245,7 @@ def _merge(primary_id: int, secondary_ids, *, employee_id: int | None,
     for customer in [primary, *secondaries]:
         expected = (expected_versions or {}).get(customer.id)
         if expected is not None and expected != customer.version:
-            raise MergeError(_("Un des dossiers a été modifié depuis l'aperçu. Vérifiez le nouvel aperçu "
+            raise MergeError(_("Un des dossiers a été modifié depuis l’aperçu. Vérifiez le nouvel aperçu "
                                "avant de fusionner."))
     plan = plan_merge(primary, secondaries)
     ids = plan.all_ids

@@ -331,7 +331,7 @@ def remove_member(customer_id: int):
     name = member.display_name
     service.remove_from_programme(member, current_user.id)
     db.session.commit()
-    flash(_("%(name)s a été retiré du programme de fidélité. Ce client reste dans le répertoire.", name=name),
+    flash(_("Retrait du programme de fidélité : %(name)s. La fiche reste dans le répertoire de clients.", name=name),
           "success")
     return hx_redirect(url_for(".index"))
 

@@ -39,7 +39,7 @@ MEASURE = """(width) => {
     let box = el.getBoundingClientRect();
     if (box.width === 0 && box.height === 0) continue;          // not shown (closed menu, hidden)
     if (el.closest('.visually-hidden, .team-sr-only')) continue;
-    if (el.classList.contains('row-link') && el.closest('tr.row-target')) box = el.closest('tr').getBoundingClientRect();
+    if (el.classList.contains('row-link') && el.closest('tr')) box = el.closest('tr').getBoundingClientRect();
     if (el.tagName === 'INPUT') {
       const label = el.closest('label') || (el.id && document.querySelector(`label[for="${el.id}"]`));
       if (label) {

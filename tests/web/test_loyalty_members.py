@@ -131,8 +131,8 @@ def test_add_customer_refuses_two_matching_customers_naming_them(app, signed_in,
 
 @pytest.mark.parametrize("fields, message", [
     ({"email": ""}, "Saisissez l’adresse courriel du client."),
-    ({"email": "pas-une-adresse"}, "Cette adresse courriel n'est pas valide."),
-    ({"phone": "123"}, "Ce numéro de téléphone n'est pas valide."),
+    ({"email": "pas-une-adresse"}, "Cette adresse courriel n’est pas valide."),
+    ({"phone": "123"}, "Ce numéro de téléphone n’est pas valide."),
     ({"first_name": ""}, "Saisissez le prénom."),
     ({"last_name": ""}, "Saisissez le nom."),
 ])
@@ -151,7 +151,7 @@ def test_add_customer_shows_every_field_error_at_once(app, signed_in):
     response = _enrol(signed_in("cashier"), email="pas-une-adresse", phone="12", first_name="")
     html = unescape(response.get_data(as_text=True))
     assert response.status_code == 422
-    for message in ("Cette adresse courriel n'est pas valide.", "Ce numéro de téléphone n'est pas valide.",
+    for message in ("Cette adresse courriel n’est pas valide.", "Ce numéro de téléphone n’est pas valide.",
                     "Saisissez le prénom."):
         assert message in html
 
