@@ -236,7 +236,7 @@ def test_removal_from_the_programme_needs_the_checkbox(signed_in_page, live_serv
     expect(dialog.locator("#panel-remove small.error")).to_contain_text("Cochez la case")
     dialog.locator("#panel-remove input[type=checkbox]").check()
     dialog.locator("#panel-remove button[type=submit]").click()
-    expect(page.locator(".flash")).to_contain_text("retiré du programme")
+    expect(page.locator(".flash")).to_contain_text("Retrait du programme")
     expect(page.locator(f"#member-{member_id}")).to_have_count(0)
     assert read(app, member_id).loyalty_member is False
 
