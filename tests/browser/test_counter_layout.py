@@ -34,6 +34,10 @@ MEASURE = """(width) => {
   for (const wrap of document.querySelectorAll('.table-wrap:not(.matrix-wrap)')) {
     if (wrap.scrollWidth > wrap.clientWidth + 1) problems.push(`table cut: ${wrap.scrollWidth} > ${wrap.clientWidth} px`);
   }
+  for (const table of document.querySelectorAll('table')) {
+    const box = table.getBoundingClientRect(), parent = table.parentElement.getBoundingClientRect();
+    if (box.width && box.right > parent.right + 1) problems.push(`table.${table.className} overflows its box by ${Math.round(box.right - parent.right)} px`);
+  }
   const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary';
   for (const el of document.querySelectorAll(selector)) {
     let box = el.getBoundingClientRect();
