@@ -108,7 +108,10 @@ def _select_locale() -> str:
         return current_user.language
     if session.get("language") in languages:
         return session["language"]
-    return "fr"  # French first, whatever the browser says
+    # First visit: the browser's language if we speak it, French when unsure.
+    # The choice made with the switch (kept in the session, and on the
+    # employee's record once signed in) wins over the browser from then on.
+    return request.accept_languages.best_match(languages) or "fr"
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -150,11 +153,11 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(403)
     def forbidden(_error):
         return error_page(403, _("Accès refusé"),
-                          _("Votre ensemble d'autorisations ne permet pas cette action."))
+                          _("Votre ensemble d’autorisations ne permet pas cette action."))
 
     @app.errorhandler(404)
     def not_found(_error):
-        return error_page(404, _("Page introuvable"), _("Cette page n'existe pas ou plus."))
+        return error_page(404, _("Page introuvable"), _("Cette page n’existe pas ou plus."))
 
     @app.errorhandler(413)
     def too_large(_error):
@@ -178,7 +181,7 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(414)
     def uri_too_long(_error):
         return error_page(414, _("Adresse trop longue"),
-                          _("L'adresse demandée est trop longue. Raccourcissez la recherche et réessayez."))
+                          _("L’adresse demandée est trop longue. Raccourcissez la recherche et réessayez."))
 
     @app.errorhandler(429)
     def too_many(_error):
@@ -220,7 +223,7 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(_error):
         return without_database(lambda: error_page(
-            500, _("Erreur"), _("Une erreur est survenue ; rien n'a été enregistré.")))
+            500, _("Erreur"), _("Une erreur est survenue ; rien n’a été enregistré.")))
 
     from sqlalchemy.orm.exc import StaleDataError
 
@@ -229,8 +232,8 @@ def _register_error_handlers(app: Flask) -> None:
         # An optimistic-lock conflict no service turned into a message: a 409, not a 500.
         return without_database(lambda: error_page(
             409, _("Modifié entre-temps"),
-            _("Ces données ont été modifiées entre-temps ; rien n'a été enregistré. "
-              "Rechargez la page pour voir l'état actuel.")))
+            _("Ces données ont été modifiées entre-temps ; rien n’a été enregistré. "
+              "Rechargez la page pour voir l’état actuel.")))
 
     from sqlalchemy.exc import InterfaceError, OperationalError
 

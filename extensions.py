@@ -2,7 +2,6 @@
 from functools import wraps
 
 from flask import Flask, has_app_context
-from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -13,6 +12,8 @@ from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlalchemy.orm import DeclarativeBase
 
+from french import ComptoirBabel
+
 
 class Base(DeclarativeBase):
     pass
@@ -22,7 +23,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+babel = ComptoirBabel()  # French plural rule for the French msgids (french.py)
 # Storage defaults to memory (one process); RATELIMIT_STORAGE_URI points it at
 # Redis when several app servers share the throttle.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -15,13 +15,32 @@ from functools import lru_cache
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import Flask, g
-from flask_babel import (
-    format_date,
-    format_datetime,
-    format_decimal,
-    get_locale,
-    get_timezone,
-)
+from babel import Locale
+from flask_babel import format_decimal, get_locale, get_timezone, to_user_timezone
+
+from french import elide, first_of_month
+
+# English dates are written as in the shop's country (British order, "1 Dec
+# 2026", "01/12/2026"), not American; in French the first of the month is "1er".
+_DATE_LOCALES = {"en": "en_GB"}
+
+
+def _date_locale(locale=None) -> Locale:
+    locale = locale if locale is not None else get_locale()
+    override = _DATE_LOCALES.get(locale.language) if locale is not None else None
+    return Locale.parse(override) if override else locale
+
+
+def format_date(value, style: str = "medium") -> str:
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return first_of_month(babel_dates.format_date(value, style, locale=_date_locale()), value.day)
+
+
+def format_datetime(value, style: str = "short") -> str:
+    local = to_user_timezone(value)
+    text = babel_dates.format_datetime(value, style, tzinfo=get_timezone(), locale=_date_locale())
+    return first_of_month(text, local.day)
 
 # Samples a fast formatter must render exactly as Babel does before it is
 # trusted; otherwise the filter calls Babel for each cell.
@@ -69,6 +88,7 @@ class Formats:
         self.number = _checked([self._number_fast(group, minus, minimum) for minimum in (1, 2)],
                                lambda n: babel_numbers.format_decimal(n, locale=locale))
         self._date_patterns, self._dates = {}, {}
+        self.date_locale = _date_locale(locale)
 
     @staticmethod
     def _number_fast(group: str, minus: str, minimum: int):
@@ -115,9 +135,9 @@ class Formats:
         pattern = self._date_patterns.get(style)
         if pattern is None:
             pattern = self._date_patterns[style] = babel_dates.parse_pattern(
-                babel_dates.get_date_format(style, locale=self.locale)
+                babel_dates.get_date_format(style, locale=self.date_locale)
                 if style in ("full", "long", "medium", "short") else style)
-        return pattern.apply(value, self.locale)
+        return first_of_month(pattern.apply(value, self.date_locale), value.day)
 
 
 @lru_cache(maxsize=64)
@@ -166,8 +186,10 @@ def register(app: Flask) -> None:
             return ""
         if value.year is not None:
             return format_date(value.as_date(), "long")
-        from babel.dates import format_skeleton
-        return format_skeleton("MMMMd", value.as_date(), locale=get_locale())
+        return first_of_month(babel_dates.format_skeleton("MMMMd", value.as_date(), locale=_date_locale()),
+                              value.as_date().day)
+
+    app.jinja_env.globals["elide"] = elide
 
     @app.template_filter("number")
     def number(value) -> str:

@@ -67,7 +67,7 @@ def weakness(password: str, user_inputs=()) -> str | None:
     patterns = [(match["pattern"], match.get("dictionary_name")) for match in result["sequence"]]
     if ("dictionary", "user_inputs") in patterns:
         return _l("Ce mot de passe reprend votre nom, votre adresse courriel ou celui de la boutique : "
-                  "c'est ce qu'on essaie en premier.")
+                  "c’est ce qu’on essaie en premier.")
     if any(pattern == "repeat" for pattern, _name in patterns):
         return _l("Ce mot de passe répète les mêmes caractères (comme « aaaa » ou « abcabc ») : "
                   "il se devine en quelques essais.")
@@ -77,5 +77,5 @@ def weakness(password: str, user_inputs=()) -> str | None:
         return _l("Ce mot de passe suit les touches du clavier (comme « azerty ») : "
                   "il se devine en quelques essais.")
     if any(name == "passwords" for _pattern, name in patterns):
-        return _l("Ce mot de passe fait partie des plus utilisés : c'est l'un des premiers essayés.")
+        return _l("Ce mot de passe fait partie des plus utilisés : c’est l’un des premiers essayés.")
     return _l("Ce mot de passe est trop facile à deviner. Allongez-le ou ajoutez des mots peu courants.")

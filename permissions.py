@@ -24,7 +24,7 @@ FIELD_LEVELS = ("none", "masked", "view", "edit")
 
 # The matrix, grouped as Square groups it. Order here is the order on screen.
 CAPABILITY_GROUPS: list[tuple[str, object, list[tuple[str, object]]]] = [
-    ("access", _l("Points d'accès"), [
+    ("access", _l("Points d’accès"), [
         ("access.register", _l("Écran de vente")),
         ("access.backoffice", _l("Arrière-boutique")),
     ]),
@@ -57,7 +57,7 @@ CAPABILITY_GROUPS: list[tuple[str, object, list[tuple[str, object]]]] = [
         ("sales.invoices", _l("Régler les factures")),
     ]),
     ("team", _l("Équipe"), [
-        ("team.manage", _l("Employés, autorisations et journal d'audit")),
+        ("team.manage", _l("Employés, autorisations et journal d’audit")),
     ]),
 ]
 

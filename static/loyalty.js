@@ -36,6 +36,22 @@
     }
   });
 
+  // ✕ cancels. Pressed, it keeps the focus in the field (a tablet does not
+  // focus a tapped button), so leaving the field does not save first.
+  function keepFocus(event) {
+    var button = event.target.closest && event.target.closest("[data-name-cancel]");
+    if (button && nameForm(button)) event.preventDefault();
+  }
+  document.addEventListener("pointerdown", keepFocus);
+  document.addEventListener("mousedown", keepFocus);
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-name-cancel]");
+    var form = button && nameForm(button);
+    if (!form || form.dataset.state) return;
+    returnFocusTo = form.closest("td");
+    cancel(form);
+  });
+
   // Leaving the field saves (unless Escape cancelled or Enter already sent it).
   document.addEventListener("focusout", function (event) {
     var form = nameForm(event.target);

@@ -18,7 +18,7 @@ class SetupForm(FlaskForm):
     name = StringField(_l("Votre nom"), validators=[DataRequired(_l("Saisissez votre nom.")), Length(max=120)])
     email = EmailField(_l("Adresse courriel"), validators=[
         DataRequired(_l("Saisissez votre adresse courriel.")),
-        Email(_l("Cette adresse courriel n'est pas valide."), check_deliverability=False)])
+        Email(_l("Cette adresse courriel n’est pas valide."), check_deliverability=False)])
     password = PasswordField(_l("Mot de passe"), validators=[
         DataRequired(_l("Choisissez un mot de passe.")),
         Length(min=MIN_PASSWORD_LENGTH, message=_l("Au moins 10 caractères."))])

@@ -104,11 +104,11 @@ def change_password(employee: Employee, current: str, new: str, confirm: str) ->
     errors = {}
     current_is_right = check_password(employee.password_hash, current)
     if not current_is_right:
-        errors["current_password"] = _l("Ce n'est pas votre mot de passe actuel.")
+        errors["current_password"] = _l("Ce n’est pas votre mot de passe actuel.")
     if len(new) < MIN_PASSWORD_LENGTH:
         errors["new_password"] = _l("Au moins 10 caractères.")
     elif current_is_right and new == current:
-        errors["new_password"] = _l("Choisissez un mot de passe différent de l'actuel.")
+        errors["new_password"] = _l("Choisissez un mot de passe différent de l’actuel.")
     elif reason := weakness(new, user_inputs=(employee.name, employee.email, ShopSettings.get().name)):
         errors["new_password"] = reason
     if confirm != new:

@@ -43,7 +43,7 @@ PURPOSE_HINTS = {"email_marketing": _l("Offres et nouveautés par courriel."),
                  "e_receipts": _l("Reçus et messages de service, jamais de marketing.")}
 STATE_LABELS = {"yes": _l("Oui"), "no": _l("Non"), "unknown": _l("Inconnu")}
 METHOD_LABELS = {"counter": _l("Au comptoir"), "request": _l("À la demande du client"),
-                 "import": _l("Import"), "legacy": _l("Repris de l'ancienne case à cocher")}
+                 "import": _l("Import"), "legacy": _l("Repris de l’ancienne case à cocher")}
 # What the employee reads out at the counter (kept with the decision, in the
 # language it was shown in).
 QUESTIONS = {

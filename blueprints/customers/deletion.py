@@ -81,9 +81,9 @@ def delete_customer(customer_id: int, *, employee_id: int | None, confirmed: boo
     if customer is None or customer.anonymised:
         raise LookupError("customer not found")
     if not customer.archived:
-        raise DeletionError(_("Archivez d'abord le client : seul un client archivé peut être supprimé."))
+        raise DeletionError(_("Archivez d’abord le client : seul un client archivé peut être supprimé."))
     if not confirmed:
-        raise DeletionError(_("Cochez la case pour confirmer que vous avez lu et compris l'avertissement."),
+        raise DeletionError(_("Cochez la case pour confirmer que vous avez lu et compris l’avertissement."),
                             "confirm")
     ids = [customer.id] + _merged_into([customer.id])
     from blueprints.customers import undo_merge

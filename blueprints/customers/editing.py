@@ -37,7 +37,7 @@ class StaleCustomerError(CustomerError):
     """Someone else saved this customer after the form was opened."""
 
     def __init__(self):
-        super().__init__(_("Ce client a été modifié par quelqu'un d'autre pendant que vous l'éditiez. "
+        super().__init__(_("Ce client a été modifié par quelqu’un d’autre pendant que vous l’éditiez. "
                            "Rechargez la fiche pour voir ses informations à jour, puis recommencez."),
                          field="version")
 
@@ -46,7 +46,7 @@ class ForbiddenFieldError(CustomerError):
     """A field this employee may not edit was sent (a forged form): a 403."""
 
     def __init__(self, field: str):
-        super().__init__(_("Votre ensemble d'autorisations ne permet pas cette action."), field=field)
+        super().__init__(_("Votre ensemble d’autorisations ne permet pas cette action."), field=field)
 
 
 @dataclass

@@ -57,7 +57,7 @@ class ContactForm(VersionedForm):
 
 class AddressForm(VersionedForm):
     address_line1 = StringField(_l("Adresse"), render_kw={"maxlength": 200, "autocomplete": "off"})
-    address_line2 = StringField(_l("Complément d'adresse"), render_kw={"maxlength": 200, "autocomplete": "off"})
+    address_line2 = StringField(_l("Complément d’adresse"), render_kw={"maxlength": 200, "autocomplete": "off"})
     postal_code = StringField(_l("Code postal"), render_kw={"maxlength": 20, "autocomplete": "off"})
     city = StringField(_l("Ville"), render_kw={"maxlength": 100, "autocomplete": "off"})
     country = SelectField(_l("Pays"), choices=[], validate_choice=False)
@@ -78,7 +78,7 @@ class NewCustomerForm(FlaskForm):
     email = EmailField(_l("Adresse courriel"), render_kw={"autocomplete": "off", "maxlength": 254})
     phone = StringField(_l("Téléphone"), render_kw={"type": "tel", "autocomplete": "off", "maxlength": 40})
     address_line1 = StringField(_l("Adresse"), render_kw={"maxlength": 200, "autocomplete": "off"})
-    address_line2 = StringField(_l("Complément d'adresse"), render_kw={"maxlength": 200, "autocomplete": "off"})
+    address_line2 = StringField(_l("Complément d’adresse"), render_kw={"maxlength": 200, "autocomplete": "off"})
     postal_code = StringField(_l("Code postal"), render_kw={"maxlength": 20, "autocomplete": "off"})
     city = StringField(_l("Ville"), render_kw={"maxlength": 100, "autocomplete": "off"})
     country = SelectField(_l("Pays"), choices=[], validate_choice=False)

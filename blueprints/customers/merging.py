@@ -163,6 +163,8 @@ def check_mergeable(primary: Customer, secondaries: list[Customer]) -> None:
             raise MergeError(_("Un client ne peut pas être fusionné avec lui-même."), "secondary")
         if secondary.anonymised:
             raise MergeError(_("Un client supprimé ne peut pas être fusionné."), "secondary")
+        if secondary.merged_into_id is not None:
+            raise MergeError(_("Un de ces dossiers a déjà été fusionné dans un autre client."), "secondary")
 
 
 def _count(model, customer_ids: list[int]) -> int:
@@ -228,7 +230,7 @@ def merge_customers(primary_id: int, secondary_ids, *, employee_id: int | None,
     except StaleDataError:
         # Lazy: the session must be rolled back (by the caller) before anything,
         # the language of the message included, is read from the database.
-        raise MergeError(_l("Un des dossiers a été modifié depuis l'aperçu. Vérifiez le nouvel aperçu "
+        raise MergeError(_l("Un des dossiers a été modifié depuis l’aperçu. Vérifiez le nouvel aperçu "
                             "avant de fusionner.")) from None
 
 
@@ -243,7 +245,7 @@ def _merge(primary_id: int, secondary_ids, *, employee_id: int | None,
     for customer in [primary, *secondaries]:
         expected = (expected_versions or {}).get(customer.id)
         if expected is not None and expected != customer.version:
-            raise MergeError(_("Un des dossiers a été modifié depuis l'aperçu. Vérifiez le nouvel aperçu "
+            raise MergeError(_("Un des dossiers a été modifié depuis l’aperçu. Vérifiez le nouvel aperçu "
                                "avant de fusionner."))
     plan = plan_merge(primary, secondaries)
     ids = plan.all_ids
@@ -383,7 +385,7 @@ def _shown(rule: FieldRule, view, customer: Customer) -> str:
         birthday = customer.birthday_value
         if birthday is None:
             return ""
-        from flask_babel import format_date
+        from formatting import format_date  # the shop's date style (issue 14)
         if birthday.year is not None:
             return format_date(birthday.as_date(), "medium")
         from babel.dates import format_skeleton
@@ -391,7 +393,7 @@ def _shown(rule: FieldRule, view, customer: Customer) -> str:
         return format_skeleton("MMMd", birthday.as_date(), locale=get_locale())
     value = getattr(customer, rule.columns[0])
     if isinstance(value, (date, datetime)):
-        from flask_babel import format_date
+        from formatting import format_date  # the shop's date style (issue 14)
         return format_date(value, "medium")
     return value or ""
 
@@ -435,19 +437,20 @@ def phone_texts(plan: MergePlan, employee, region: str) -> dict | None:
 def candidates(employee, primary: Customer, term: str, selected_ids: list[int], region: str,
                limit: int = 20) -> tuple[list[Customer], list[Customer]]:
     """(the secondaries already chosen, other customers matching the term):
-    the list a merge picks from. Archived customers can be merged, deleted ones not."""
+    the list a merge picks from. Archived customers can be merged, deleted ones
+    and ones already merged into another not."""
     from blueprints.customers.search import CustomerQuery, customer_select
     selected = []
     if selected_ids:
         found = {c.id: c for c in db.session.scalars(
             select(Customer).where(Customer.id.in_(selected_ids), Customer.anonymised.is_(False),
-                                   Customer.id != primary.id)
+                                   Customer.merged_into_id.is_(None), Customer.id != primary.id)
             .options(selectinload(Customer.phones), selectinload(Customer.groups)))}
         selected = [found[i] for i in selected_ids if i in found]
     matches = []
     if term.strip():
         stmt = (customer_select(employee, CustomerQuery(q=term, archived=True), region)
-                .where(Customer.id != primary.id)
+                .where(Customer.id != primary.id, Customer.merged_into_id.is_(None))
                 .options(selectinload(Customer.phones), selectinload(Customer.groups)))
         if selected_ids:
             stmt = stmt.where(Customer.id.not_in(selected_ids))

@@ -378,7 +378,7 @@ def archive(customer_id: int):
     customer = _load(customer_id)
     archive_customer(customer)
     db.session.commit()
-    flash(_("Client archivé : il n'apparaît plus dans la liste et ne peut plus être ajouté aux ventes."),
+    flash(_("Client archivé : il n’apparaît plus dans la liste et ne peut plus être ajouté aux ventes."),
           "success")
     return hx_redirect(url_for("customers.profile", customer_id=customer.id))
 
@@ -400,7 +400,7 @@ def mark_reviewed(customer_id: int):
     customer = _load(customer_id)
     editing_mark_reviewed(customer)
     db.session.commit()
-    flash(_("Client vérifié : il n'est plus dans le filtre « À vérifier »."), "success")
+    flash(_("Client vérifié : il n’est plus dans le filtre « À vérifier »."), "success")
     return hx_redirect(url_for("customers.profile", customer_id=customer.id))
 
 

@@ -182,12 +182,12 @@ def import_cancel(job_id: int):
     job = _job_or_404(job_id)
     if not importing.cancel(job):
         db.session.rollback()
-        message = _("Trop tard pour annuler : les clients sont en cours d'enregistrement.")
+        message = _("Trop tard pour annuler : les clients sont en cours d’enregistrement.")
         flash(message, "error")
         return redirect(url_for("customers.import_job", job_id=job.id), 303)
     db.session.commit()
     if job.status in RUNNING:
-        flash(_("Annulation demandée : l'import s'arrête et rien n'est enregistré."), "info")
+        flash(_("Annulation demandée : l’import s’arrête et rien n’est enregistré."), "info")
         return redirect(url_for("customers.import_job", job_id=job.id), 303)
     flash(_("Import annulé : le fichier a été supprimé."), "info")
     return redirect(url_for("customers.import_upload"), 303)

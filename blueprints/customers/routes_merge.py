@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from blueprints.customers import bp, merging
+from blueprints.customers import bp, merge_suggestions, merging
 from extensions import db
 from guards import parse_id
 from htmx import render_htmx
@@ -36,11 +36,13 @@ def merge(customer_id: int):
     region = ShopSettings.get().phone_region
     term = (request.args.get("q") or "").strip()[:100]
     selected, matches = merging.candidates(current_user, primary, term, _selected_ids(), region)
+    suggested = merge_suggestions.likely_duplicates(current_user, primary, [c.id for c in selected + matches])
     return render_htmx(
         "customers/merge.html", "customers/_merge_candidates.html",
         primary=customer_view(current_user, primary, region), record=primary, term=term,
         selected=[customer_view(current_user, c, region) for c in selected],
         matches=[customer_view(current_user, c, region) for c in matches],
+        suggested=[customer_view(current_user, c, region) for c in suggested],
         blocked=_blocked_message(primary))
 
 

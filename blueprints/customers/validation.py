@@ -42,7 +42,7 @@ def email(value: str | None, errors: dict, field: str = "email") -> str | None:
         return value
     normalised = normalise_email(value)
     if normalised is None:
-        errors[field] = _("Cette adresse courriel n'est pas valide.")
+        errors[field] = _("Cette adresse courriel n’est pas valide.")
         return value
     return normalised
 
@@ -58,7 +58,7 @@ def phone(value: str | None, region: str, errors: dict, field: str) -> tuple[str
         return None
     e164 = normalise(value, region)
     if not e164:
-        errors[field] = _("Ce numéro de téléphone n'est pas valide.")
+        errors[field] = _("Ce numéro de téléphone n’est pas valide.")
         return None
     return value, e164
 
@@ -74,7 +74,7 @@ def birthday(value, errors: dict, today: date | None = None) -> dict:
     try:
         parsed = birthdays.parse(str(value), today=today or date.today())
     except birthdays.BadBirthday:
-        errors["birthday"] = _("Cette date n'est pas valide.")
+        errors["birthday"] = _("Cette date n’est pas valide.")
         return dict(birthdays.NO_BIRTHDAY)
     return parsed.columns() if parsed else dict(birthdays.NO_BIRTHDAY)
 

@@ -22,13 +22,13 @@ class EnrolForm(FlaskForm):
     def validate_email(self, field):
         from blueprints.loyalty.service import valid_email
         if field.data and not valid_email(field.data.strip()):
-            raise ValidationError(_l("Cette adresse courriel n'est pas valide."))
+            raise ValidationError(_l("Cette adresse courriel n’est pas valide."))
 
     def validate_phone(self, field):
         from models import ShopSettings
         from phones import normalise
         if field.data and field.data.strip() and not normalise(field.data, ShopSettings.get().phone_region):
-            raise ValidationError(_l("Ce numéro de téléphone n'est pas valide."))
+            raise ValidationError(_l("Ce numéro de téléphone n’est pas valide."))
 
 
 def _points_field(label):
@@ -39,7 +39,7 @@ def _points_field(label):
 
 class PointsForm(FlaskForm):
     """Ajouter des points / Utiliser des points, by username (seed 003)."""
-    username = StringField(_l("Nom d'utilisateur"),
+    username = StringField(_l("Nom d’utilisateur"),
                            validators=[DataRequired(_l("Saisissez l’adresse courriel ou le numéro de téléphone du client."))],
                            render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
     points = _points_field(_l("Points"))
@@ -117,5 +117,5 @@ class SettingsForm(FlaskForm):
                                 validators=[DataRequired(_l("Un nombre entier de points supérieur à zéro."))],
                                 render_kw={"inputmode": "numeric", "autocomplete": "off"})
     redeem_value = StringField(_l("valent (en caisse)"),
-                               validators=[DataRequired(_l("Saisissez un montant, par exemple 5 ou 4,50 (0 : les points ne s'utilisent pas en caisse)."))],
+                               validators=[DataRequired(_l("Saisissez un montant, par exemple 5 ou 4,50 (0 : les points ne s’utilisent pas en caisse)."))],
                                render_kw={"inputmode": "decimal", "autocomplete": "off"})

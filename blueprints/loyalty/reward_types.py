@@ -65,7 +65,7 @@ def create_type(name: str, kind: str, value: str | None, item_name: str | None,
     if _find_by_name(name) is not None:
         raise LoyaltyError(_("Une récompense « %(name)s » existe déjà dans le catalogue.", name=name), "name")
     if len(list_types()) >= TYPES_MAX:
-        raise LoyaltyError(_("Le catalogue compte déjà %(num)s récompenses : supprimez-en une d'abord.",
+        raise LoyaltyError(_("Le catalogue compte déjà %(num)s récompenses : supprimez-en une d’abord.",
                              num=TYPES_MAX))
     reward_type = RewardType(name=name, kind=kind, value=amount, item_name=item)
     db.session.add(reward_type)

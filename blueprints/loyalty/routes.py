@@ -60,8 +60,11 @@ def index():
     page = service.list_members(current_user, query, current_app.config["PAGE_SIZE"], region)
     rows = [(customer_view(current_user, customer, region), customer.points_balance) for customer in page.items]
     groups = db.session.scalars(select(Group).order_by(Group.name)).all()
+    # Filtered by a group: the group's customers too, as the Groupes page counts
+    # them ("82 clients, dont 48 membres du programme").
+    group_clients = service.group_member_count(query.group) if query.group and not query.q else None
     return render_htmx("loyalty/index.html", "loyalty/_members.html",
-                       query=query, page=page, rows=rows, groups=groups)
+                       query=query, page=page, rows=rows, groups=groups, group_clients=group_clients)
 
 
 @bp.route("/members/new", methods=["GET", "POST"])
@@ -81,12 +84,12 @@ def new_member():
         else:
             name = enrolment.customer.display_name
             if enrolment.created:
-                flash(_("%(name)s est inscrit au programme de fidélité.", name=name), "success")
+                flash(_("Inscription au programme de fidélité : %(name)s.", name=name), "success")
             elif enrolment.already_member:
-                flash(_("%(name)s est déjà inscrit au programme : aucun doublon n’a été créé.", name=name), "info")
+                flash(_("Déjà membre du programme : %(name)s ; aucun doublon n’a été créé.", name=name), "info")
             else:
-                flash(_("%(name)s était déjà dans le répertoire de clients : ce client est maintenant inscrit "
-                        "au programme, sans doublon (ses coordonnées n’ont pas été modifiées).", name=name), "info")
+                flash(_("Fiche trouvée dans le répertoire de clients, maintenant membre du programme : %(name)s "
+                        "(sans doublon ; coordonnées inchangées).", name=name), "info")
             return redirect(url_for(".member", customer_id=enrolment.customer.id))
     status = 422 if request.method == "POST" else 200
     return render_template("loyalty/new.html", form=form), status
@@ -329,7 +332,7 @@ def remove_member(customer_id: int):
     name = member.display_name
     service.remove_from_programme(member, current_user.id)
     db.session.commit()
-    flash(_("%(name)s a été retiré du programme de fidélité. Ce client reste dans le répertoire.", name=name),
+    flash(_("Retrait du programme de fidélité : %(name)s. La fiche reste dans le répertoire de clients.", name=name),
           "success")
     return hx_redirect(url_for(".index"))
 

@@ -181,7 +181,7 @@ def enrol_customer(*, email: str, phone: str | None, first_name: str, last_name:
     if not email:
         raise LoyaltyError(_("Saisissez l’adresse courriel du client."), "email")
     if not valid_email(email):
-        raise LoyaltyError(_("Cette adresse courriel n'est pas valide."), "email")
+        raise LoyaltyError(_("Cette adresse courriel n’est pas valide."), "email")
     if not first_name:
         raise LoyaltyError(_("Saisissez le prénom."), "first_name")
     if not last_name:
@@ -195,7 +195,7 @@ def enrol_customer(*, email: str, phone: str | None, first_name: str, last_name:
     if phone:
         e164 = normalise(phone, region)
         if not e164:
-            raise LoyaltyError(_("Ce numéro de téléphone n'est pas valide."), "phone")
+            raise LoyaltyError(_("Ce numéro de téléphone n’est pas valide."), "phone")
 
     by_email = db.session.scalars(select(Customer).where(
         Customer.email_key == email.lower(), Customer.anonymised == False)).all()  # noqa: E712
@@ -449,7 +449,7 @@ def resolve_username(username: str) -> Customer:
             "identifiant (courriel ou téléphone) ou fusionnez les doublons.",
             len(members), names=_names(members)), "username")
     if any(not c.archived for c in matches):
-        raise LoyaltyError(_("Ce client n’est pas inscrit au programme de fidélité."), "username")
+        raise LoyaltyError(_("Ce client n’est pas membre du programme de fidélité."), "username")
     if matches:
         raise LoyaltyError(_("Ce client est archivé."), "username")
     raise LoyaltyError(_("Aucun membre n’a ce nom d’utilisateur."), "username")
@@ -516,7 +516,7 @@ def reward_kind_values(kind: str | None, value: str | None, item_name: str | Non
         return kind, int(text), None
     item = _clean_name(item_name)
     if not item:
-        raise LoyaltyError(_("Saisissez l'article offert, tel qu'il est vendu."), "item_name")
+        raise LoyaltyError(_("Saisissez l’article offert, tel qu’il est vendu."), "item_name")
     if len(item) > 120:
         raise LoyaltyError(_("%(max)s caractères au plus.", max=120), "item_name")
     return kind, None, item
@@ -532,7 +532,7 @@ def grant_reward(customer: Customer, name: str, validity_days, employee_id: int 
         from models import RewardType
         reward_type = db.session.get(RewardType, parse_id(type_id) or 0)
         if reward_type is None:
-            raise LoyaltyError(_("Cette récompense n'est plus au catalogue : choisissez-en une autre."), "type_id")
+            raise LoyaltyError(_("Cette récompense n’est plus au catalogue : choisissez-en une autre."), "type_id")
     name = _clean_name(name) or (reward_type.name if reward_type is not None else "")
     if not name:
         raise LoyaltyError(_("Saisissez le nom de la récompense."), "name")
@@ -616,7 +616,7 @@ def update_settings(earn_rate: str, reward_validity_days: str, employee_id: int 
             raise LoyaltyError(_("Un nombre entier de points supérieur à zéro."), "redeem_points")
         cents = parse_money(redeem_value)
         if cents is None or cents > 100_000_00:
-            raise LoyaltyError(_("Saisissez un montant, par exemple 5 ou 4,50 (0 : les points ne s'utilisent pas en caisse)."),
+            raise LoyaltyError(_("Saisissez un montant, par exemple 5 ou 4,50 (0 : les points ne s’utilisent pas en caisse)."),
                                "redeem_value")
         redeem = (int(points_text), cents)
     text = re.sub(r"\s", "", earn_rate or "").replace(",", ".")

@@ -190,9 +190,9 @@ def quote(lines, customer: Customer | None, adjustments: Adjustments, *, may_red
         reward = next((r for r in result.rewards if r.id == adjustments.reward_id), None)
         cents = reward_cents(reward, lines, remaining) if reward is not None else None
         if reward is None:
-            errors["reward_id"] = _("Cette récompense n'est plus disponible (déjà utilisée, expirée ou révoquée).")
+            errors["reward_id"] = _("Cette récompense n’est plus disponible (déjà utilisée, expirée ou révoquée).")
         elif cents is None:
-            errors["reward_id"] = _("L'article offert (%(item)s) n'est pas dans la vente.",
+            errors["reward_id"] = _("L’article offert (%(item)s) n’est pas dans la vente.",
                                     item=reward.item_name or reward.name)
         else:
             result.discounts.append(Discount("reward", reward_label(reward), cents, reward_id=reward.id))
@@ -204,7 +204,7 @@ def quote(lines, customer: Customer | None, adjustments: Adjustments, *, may_red
         result.max_points = min(result.balance, points_to_cover(remaining, settings))
         result.max_points_cents = min(points_value_cents(result.max_points, settings), remaining)
     if points and (not result.member or not may_redeem):
-        errors["redeem_points"] = _("Ce client n'est pas membre du programme de fidélité.")
+        errors["redeem_points"] = _("Ce client n’est pas membre du programme de fidélité.")
         points = 0
     if points > result.balance:
         if strict:
@@ -230,8 +230,8 @@ def quote(lines, customer: Customer | None, adjustments: Adjustments, *, may_red
 
 def ngettext_balance(balance: int) -> str:
     from flask_babel import ngettext
-    return ngettext("Solde insuffisant : le client n'a que %(num)s point.",
-                    "Solde insuffisant : le client n'a que %(num)s points.", balance)
+    return ngettext("Solde insuffisant : le client n’a que %(num)s point.",
+                    "Solde insuffisant : le client n’a que %(num)s points.", balance)
 
 
 # --- spending, inside the sale's transaction -------------------------------------
@@ -249,8 +249,8 @@ def spend(sale, result: Quote, employee_id: int | None) -> None:
             .values(claimed_at=now, sale_id=sale.id, note=None)
             .execution_options(synchronize_session=False)).rowcount
         if taken != 1:
-            raise DiscountError({"reward_id": _("Cette récompense vient d'être utilisée ailleurs : "
-                                                "elle n'est plus disponible.")})
+            raise DiscountError({"reward_id": _("Cette récompense vient d’être utilisée ailleurs : "
+                                                "elle n’est plus disponible.")})
         record("reward_claimed", "customer", sale.customer_id, employee_id=employee_id,
                details={"reward_id": reward.reward_id, "sale_id": sale.id})
     points = result.discount("points")
@@ -271,7 +271,7 @@ def restore_rewards(sale, employee_id: int | None) -> list[Reward]:
     """The rewards the sale spent are Obtenue again, with their original
     expiry; one whose date has passed comes back with a note saying so (it
     shows Expirée). The caller commits."""
-    from flask_babel import format_date
+    from formatting import format_date  # the shop's date style (issue 14)
     rewards = list(db.session.scalars(select(Reward).where(Reward.sale_id == sale.id)))
     now = utcnow()
     for reward in rewards:

@@ -57,7 +57,7 @@ def _picked(customer_id) -> tuple[dict | None, str | None]:
         return None, None
     customer = db.session.get(Customer, parse_id(customer_id)) if parse_id(customer_id) else None
     if customer is None or customer.anonymised:
-        return None, _("Ce client n'existe pas ou plus.")
+        return None, _("Ce client n’existe pas ou plus.")
     try:
         service.ensure_can_join_sale(customer)
     except service.CustomerError as error:
@@ -381,7 +381,7 @@ def sale(sale_id: int):
 def _refund_messages(outcome) -> list[tuple[str, str]]:
     """What the cashier is told after a refund: the money, the points both
     ways, what could not be taken back, and the rewards given back."""
-    from flask_babel import format_date
+    from formatting import format_date  # the shop's date style (issue 14)
     sale = outcome.sale
     if sale.status == "refunded":
         messages = [(_("Vente remboursée."), "success")]
@@ -399,13 +399,13 @@ def _refund_messages(outcome) -> list[tuple[str, str]]:
                                   outcome.points_taken_back), "success"))
     if outcome.points_unrecovered:
         messages.append((ngettext(
-            "%(num)s point gagné avec cette vente n'a pas pu être repris : le client l'a déjà utilisé "
+            "%(num)s point gagné avec cette vente n’a pas pu être repris : le client l’a déjà utilisé "
             "(un solde ne descend jamais sous zéro).",
-            "%(num)s points gagnés avec cette vente n'ont pas pu être repris : le client les a déjà utilisés "
+            "%(num)s points gagnés avec cette vente n’ont pas pu être repris : le client les a déjà utilisés "
             "(un solde ne descend jamais sous zéro).", outcome.points_unrecovered), "warning"))
     for reward in outcome.rewards_restored:
         messages.append((_("Récompense « %(name)s » rendue : de nouveau Obtenue.", name=reward.name)
-                         + (" " + _("Valable jusqu'au %(date)s.", date=format_date(reward.expires_at, "short"))
+                         + (" " + _("Valable jusqu’au %(date)s.", date=format_date(reward.expires_at, "short"))
                             if reward.expires_at else ""), "success"))
     for reward in outcome.rewards_expired:
         messages.append((_("Récompense « %(name)s » rendue, mais elle a expiré le %(date)s.",

@@ -116,7 +116,7 @@ def read_entry(name: str | None, quantity: str | None, price: str | None) -> Lin
     errors = {}
     name = (name or "").strip()
     if not name:
-        errors["entry_name"] = _("Saisissez le nom de l'article.")
+        errors["entry_name"] = _("Saisissez le nom de l’article.")
     elif len(name) > 120:
         errors["entry_name"] = _("120 caractères au plus.")
     qty = parse_quantity(quantity if (quantity or "").strip() else "1")
@@ -219,7 +219,7 @@ def _validate(req: SaleRequest) -> tuple[Location | None, Customer | None]:
     if not req.lines:
         errors.setdefault("items", _("Ajoutez au moins un article."))
     if req.pending_entry:
-        errors.setdefault("entry_name", _("Ajoutez cet article ou videz le champ avant d'encaisser."))
+        errors.setdefault("entry_name", _("Ajoutez cet article ou videz le champ avant d’encaisser."))
     if req.payment_method not in PAYMENTS:
         errors["payment_method"] = _("Choisissez le mode de paiement.")
     if req.payment_method == "card":
@@ -233,7 +233,7 @@ def _validate(req: SaleRequest) -> tuple[Location | None, Customer | None]:
     if req.customer_id is not None:
         customer = db.session.get(Customer, req.customer_id)
         if customer is None:
-            errors["customer_id"] = _("Ce client n'existe pas ou plus.")
+            errors["customer_id"] = _("Ce client n’existe pas ou plus.")
         else:
             try:
                 ensure_can_join_sale(customer)
@@ -476,7 +476,7 @@ def refund_items(sale_id: int, quantities: dict[int, int], employee_id: int | No
         update(Sale).where(Sale.id == sale_id, Sale.status == "completed", Sale.refunded_cents == before)
         .values(refunded_cents=before).execution_options(synchronize_session=False)).rowcount
     if changed != 1:
-        raise SaleError(_("Cette vente vient d'être modifiée : rechargez la page."))
+        raise SaleError(_("Cette vente vient d’être modifiée : rechargez la page."))
     for item_id, qty in wanted.items():
         by_id[item_id].refunded_quantity += qty
     items_total = sum(item.line_total_cents for item in sale.items) or 1
@@ -557,7 +557,7 @@ def add_customer_at_counter(first_name: str | None, last_name: str | None, email
             select(Customer.id).where(Customer.email_key == email.lower(), Customer.anonymised.is_(False)).limit(1)):
         errors["email"] = _("Un client a déjà cette adresse courriel : recherchez-le.")
     if phone and make_phone(phone).e164 is None:
-        errors["phone"] = _("Ce numéro de téléphone n'est pas valide.")
+        errors["phone"] = _("Ce numéro de téléphone n’est pas valide.")
     if errors:
         raise SaleError(errors)
     return create_customer(first_name=first, last_name=last, email=email,

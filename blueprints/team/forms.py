@@ -14,14 +14,14 @@ class CheckboxesField(SelectMultipleField):
 
 
 class EmployeeForm(FlaskForm):
-    name = StringField(_l("Nom"), validators=[DataRequired(_l("Saisissez le nom de l'employé.")),
+    name = StringField(_l("Nom"), validators=[DataRequired(_l("Saisissez le nom de l’employé.")),
                                               Length(max=120)])
     email = EmailField(_l("Adresse courriel"), validators=[
         DataRequired(_l("Saisissez une adresse courriel.")),
-        Email(_l("Cette adresse courriel n'est pas valide."), check_deliverability=False),
+        Email(_l("Cette adresse courriel n’est pas valide."), check_deliverability=False),
         Length(max=254)])
-    permission_set = SelectField(_l("Ensemble d'autorisations"), coerce=int,
-                                 validators=[DataRequired(_l("Choisissez un ensemble d'autorisations."))])
+    permission_set = SelectField(_l("Ensemble d’autorisations"), coerce=int,
+                                 validators=[DataRequired(_l("Choisissez un ensemble d’autorisations."))])
     locations = CheckboxesField(_l("Points de vente"), coerce=int)
     language = SelectField(_l("Langue"), choices=list(LANGUAGES))
 
@@ -34,11 +34,11 @@ class EmployeeForm(FlaskForm):
 
 class CopySetForm(FlaskForm):
     source = SelectField(_l("À partir de"), coerce=int,
-                         validators=[DataRequired(_l("Choisissez l'ensemble à copier."))])
+                         validators=[DataRequired(_l("Choisissez l’ensemble à copier."))])
     name = StringField(_l("Nom du nouvel ensemble"), validators=[
-        DataRequired(_l("Donnez un nom à l'ensemble.")), Length(max=80, message=_l("80 caractères au plus."))])
+        DataRequired(_l("Donnez un nom à l’ensemble.")), Length(max=80, message=_l("80 caractères au plus."))])
 
 
 class RenameSetForm(FlaskForm):
     name = StringField(_l("Nom"), validators=[
-        DataRequired(_l("Donnez un nom à l'ensemble.")), Length(max=80, message=_l("80 caractères au plus."))])
+        DataRequired(_l("Donnez un nom à l’ensemble.")), Length(max=80, message=_l("80 caractères au plus."))])

@@ -137,13 +137,13 @@ def _employee_action(employee_id: int, action, success: str):
 @requires("team.manage")
 def deactivate_employee(employee_id: int):
     return _employee_action(employee_id, service.deactivate_employee,
-                            _("%(name)s est désactivé : ses sessions sont fermées."))
+                            _("Compte désactivé : %(name)s ; ses sessions sont fermées."))
 
 
 @bp.route("/employees/<int:employee_id>/reactivate", methods=["POST"])
 @requires("team.manage")
 def reactivate_employee(employee_id: int):
-    return _employee_action(employee_id, service.reactivate_employee, _("%(name)s est réactivé."))
+    return _employee_action(employee_id, service.reactivate_employee, _("Compte réactivé : %(name)s."))
 
 
 @bp.route("/employees/<int:employee_id>/password", methods=["POST"])
@@ -254,7 +254,7 @@ def default_set(set_id: int):
         db.session.rollback()
         flash(str(error.message), "error")
     else:
-        flash(_("« %(name)s » est l'ensemble donné aux nouveaux employés.",
+        flash(_("« %(name)s » est l’ensemble donné aux nouveaux employés.",
                 name=service.set_label(permission_set.name)), "success")
     return redirect(url_for("team.sets"))
 

@@ -96,7 +96,7 @@ def _check_email_free(email: str, employee_id: int | None = None) -> None:
 def _permission_set(set_id: int) -> PermissionSet:
     permission_set = db.session.get(PermissionSet, set_id) if set_id else None
     if permission_set is None:
-        raise TeamError(_l("Choisissez un ensemble d'autorisations."), "permission_set")
+        raise TeamError(_l("Choisissez un ensemble d’autorisations."), "permission_set")
     return permission_set
 
 
@@ -106,7 +106,7 @@ def _locations(location_ids) -> list[Location]:
         return []
     found = list(db.session.scalars(select(Location).where(Location.id.in_(ids))))
     if len(found) != len(ids):
-        raise TeamError(_l("Ce point de vente n'existe pas."), "locations")
+        raise TeamError(_l("Ce point de vente n’existe pas."), "locations")
     return found
 
 
@@ -122,8 +122,8 @@ def _check_may_touch_owner(actor: Employee, target_set: PermissionSet, employee:
     if _is_owner(actor):
         return
     if target_set.is_owner or (employee is not None and _is_owner(employee)):
-        raise TeamError(_l("Seul un propriétaire peut attribuer l'ensemble Propriétaire ou modifier le compte "
-                           "d'un propriétaire."), "permission_set")
+        raise TeamError(_l("Seul un propriétaire peut attribuer l’ensemble Propriétaire ou modifier le compte "
+                           "d’un propriétaire."), "permission_set")
 
 
 def create_employee(actor: Employee, *, name: str, email: str, permission_set_id: int,
@@ -132,7 +132,7 @@ def create_employee(actor: Employee, *, name: str, email: str, permission_set_id
     only as its hash. The caller commits."""
     name = (name or "").strip()
     if not name:
-        raise TeamError(_l("Saisissez le nom de l'employé."), "name")
+        raise TeamError(_l("Saisissez le nom de l’employé."), "name")
     email = _normalise_email(email)
     if not email:
         raise TeamError(_l("Saisissez une adresse courriel."), "email")
@@ -157,7 +157,7 @@ def update_employee(actor: Employee, employee: Employee, *, name: str, email: st
     set applies on the employee's next request. The caller commits."""
     name = (name or "").strip()
     if not name:
-        raise TeamError(_l("Saisissez le nom de l'employé."), "name")
+        raise TeamError(_l("Saisissez le nom de l’employé."), "name")
     email = _normalise_email(email)
     if not email:
         raise TeamError(_l("Saisissez une adresse courriel."), "email")
@@ -166,7 +166,7 @@ def update_employee(actor: Employee, employee: Employee, *, name: str, email: st
     _check_may_touch_owner(actor, new_set, employee)
     if _is_owner(employee) and not new_set.is_owner and employee.active and \
             active_owner_count(employee.id, lock=True) == 0:
-        raise TeamError(_l("C'est le dernier propriétaire actif : donnez d'abord l'ensemble Propriétaire à un "
+        raise TeamError(_l("C’est le dernier propriétaire actif : donnez d’abord l’ensemble Propriétaire à un "
                            "autre employé, sinon plus personne ne pourrait gérer la boutique."), "permission_set")
     locations = _locations(location_ids)
     language = _check_language(language)
@@ -204,7 +204,7 @@ def deactivate_employee(actor: Employee, employee: Employee) -> None:
     if not employee.active:
         return
     if _is_owner(employee) and active_owner_count(employee.id, lock=True) == 0:
-        raise TeamError(_l("C'est le dernier propriétaire actif : il ne peut pas être désactivé."))
+        raise TeamError(_l("C’est le dernier propriétaire actif : il ne peut pas être désactivé."))
     employee.active = False
     sessions.end_all(employee.id)
     record("employee_deactivated", "employee", employee.id, employee_id=actor.id)
@@ -255,7 +255,7 @@ def get_set(set_id: int) -> PermissionSet | None:
 def _check_set_name(name: str, set_id: int | None = None) -> str:
     name = (name or "").strip()
     if not name:
-        raise TeamError(_l("Donnez un nom à l'ensemble."), "name")
+        raise TeamError(_l("Donnez un nom à l’ensemble."), "name")
     if len(name) > 80:
         raise TeamError(_l("80 caractères au plus."), "name")
     stmt = select(PermissionSet.id).where(func.lower(PermissionSet.name) == name.lower())
@@ -271,7 +271,7 @@ def copy_set(actor: Employee, source_id: int, name: str) -> PermissionSet:
     gets every capability but is an ordinary, editable set)."""
     source = db.session.get(PermissionSet, source_id) if source_id else None
     if source is None:
-        raise TeamError(_l("Choisissez l'ensemble à copier."), "source")
+        raise TeamError(_l("Choisissez l’ensemble à copier."), "source")
     name = _check_set_name(name)
     permission_set = PermissionSet(name=name, is_owner=False, is_default=False)
     permission_set.capabilities = capabilities_of(source)
@@ -284,7 +284,7 @@ def copy_set(actor: Employee, source_id: int, name: str) -> PermissionSet:
 
 def rename_set(actor: Employee, permission_set: PermissionSet, name: str) -> None:
     if permission_set.is_owner:
-        raise TeamError(_l("L'ensemble Propriétaire ne peut pas être modifié."), "name")
+        raise TeamError(_l("L’ensemble Propriétaire ne peut pas être modifié."), "name")
     name = _check_set_name(name, permission_set.id)
     if name != permission_set.name:
         permission_set.name = name
@@ -298,15 +298,15 @@ def employee_count(permission_set: PermissionSet) -> int:
 
 def delete_set(actor: Employee, permission_set: PermissionSet) -> None:
     if permission_set.is_owner:
-        raise TeamError(_l("L'ensemble Propriétaire ne peut pas être supprimé."))
+        raise TeamError(_l("L’ensemble Propriétaire ne peut pas être supprimé."))
     if permission_set.is_default:
-        raise TeamError(_l("C'est l'ensemble par défaut : choisissez d'abord un autre ensemble par défaut."))
+        raise TeamError(_l("C’est l’ensemble par défaut : choisissez d’abord un autre ensemble par défaut."))
     count = employee_count(permission_set)
     if count:
         from flask_babel import lazy_ngettext
         raise TeamError(lazy_ngettext(
-            "%(num)s employé utilise cet ensemble : attribuez-lui d'abord un autre ensemble.",
-            "%(num)s employés utilisent cet ensemble : attribuez-leur d'abord un autre ensemble.", count))
+            "%(num)s employé utilise cet ensemble : attribuez-lui d’abord un autre ensemble.",
+            "%(num)s employés utilisent cet ensemble : attribuez-leur d’abord un autre ensemble.", count))
     record("permission_set_deleted", "permission_set", permission_set.id, employee_id=actor.id)
     db.session.delete(permission_set)
 
@@ -314,7 +314,7 @@ def delete_set(actor: Employee, permission_set: PermissionSet) -> None:
 def make_default_set(actor: Employee, permission_set: PermissionSet) -> None:
     """The set a new employee is given unless another is chosen."""
     if permission_set.is_owner:
-        raise TeamError(_l("L'ensemble Propriétaire ne peut pas être l'ensemble par défaut."))
+        raise TeamError(_l("L’ensemble Propriétaire ne peut pas être l’ensemble par défaut."))
     if permission_set.is_default:
         return
     for other in db.session.scalars(select(PermissionSet).where(PermissionSet.is_default.is_(True))):
@@ -399,7 +399,7 @@ class MatrixChange:
 
 def _field_target(current: frozenset[str], field_name: str, level: str) -> frozenset[str]:
     if field_name not in CONTACT_FIELDS or level not in LEVEL_LABELS:
-        raise TeamError(_l("Ce niveau d'accès n'existe pas."))
+        raise TeamError(_l("Ce niveau d’accès n’existe pas."))
     caps = set(current)
     if level == "none":
         drop = f"customers.{field_name}.masked"
@@ -416,17 +416,17 @@ def _field_target(current: frozenset[str], field_name: str, level: str) -> froze
 
 def _check_change(actor: Employee, permission_set: PermissionSet, after: frozenset[str]) -> None:
     if permission_set.is_owner:
-        raise TeamError(_l("L'ensemble Propriétaire a toutes les autorisations et ne peut pas être modifié."))
+        raise TeamError(_l("L’ensemble Propriétaire a toutes les autorisations et ne peut pas être modifié."))
     if "team.manage" not in after:
         if actor.permission_set_id == permission_set.id:
-            raise TeamError(_l("Vous perdriez vous-même l'accès à l'équipe : demandez ce changement à un "
+            raise TeamError(_l("Vous perdriez vous-même l’accès à l’équipe : demandez ce changement à un "
                                "propriétaire."))
         # Someone active must still be able to manage the team.
         others = db.session.scalars(
             select(PermissionSet).join(Employee, Employee.permission_set_id == PermissionSet.id)
             .where(Employee.active.is_(True), PermissionSet.id != permission_set.id).distinct())
         if not any("team.manage" in capabilities_of(other) for other in others):
-            raise TeamError(_l("Plus personne ne pourrait gérer l'équipe : ce changement est refusé."))
+            raise TeamError(_l("Plus personne ne pourrait gérer l’équipe : ce changement est refusé."))
 
 
 def _apply(actor: Employee, permission_set: PermissionSet, requested: str, granted: bool,
@@ -449,7 +449,7 @@ def toggle_capability(actor: Employee, permission_set: PermissionSet, capability
     """Grant (with what it implies) or remove (with what depends on it) one
     capability. The caller commits."""
     if capability not in CAPABILITIES:
-        raise TeamError(_l("Cette autorisation n'existe pas."))
+        raise TeamError(_l("Cette autorisation n’existe pas."))
     parts = capability.split(".")
     if len(parts) == 3 and parts[1] in CONTACT_FIELDS:
         current_level = set_field_level(closure(permission_set.capabilities), parts[1])
@@ -506,10 +506,10 @@ ACTION_LABELS = {
     "group_renamed": _l("Groupe renommé"),
     "group_deleted": _l("Groupe supprimé"),
     "group_member_added": _l("Ajouté à un groupe"),
-    "group_member_removed": _l("Retiré d'un groupe"),
+    "group_member_removed": _l("Retiré d’un groupe"),
     "reward_granted": _l("Récompense accordée"),
     "reward_claimed": _l("Récompense réclamée"),
-    "reward_deleted": _l("Récompense effacée de l'historique"),
+    "reward_deleted": _l("Récompense effacée de l’historique"),
     "settings_changed": _l("Réglages modifiés"),
     "sale_recorded": _l("Vente enregistrée"),
     "points_added": _l("Points ajoutés"),
@@ -530,7 +530,7 @@ ACTION_LABELS = {
     "permission_set_renamed": _l("Ensemble renommé"),
     "permission_set_deleted": _l("Ensemble supprimé"),
     "permission_set_default": _l("Ensemble par défaut changé"),
-    "audit_exported": _l("Journal d'audit exporté"),
+    "audit_exported": _l("Journal d’audit exporté"),
     "points_spent": _l("Points utilisés dans une vente"),
     "reward_restored": _l("Récompense rendue (vente remboursée)"),
     "sale_partly_refunded": _l("Vente remboursée en partie"),
@@ -612,7 +612,7 @@ def target_names() -> dict[tuple[str, int], str]:
     return names
 
 
-_FIELD_LABELS = {"name": _l("Nom"), "email": _l("Adresse courriel"), "permission_set": _l("Ensemble d'autorisations"),
+_FIELD_LABELS = {"name": _l("Nom"), "email": _l("Adresse courriel"), "permission_set": _l("Ensemble d’autorisations"),
                  "locations": _l("Points de vente"), "language": _l("Langue")}
 
 

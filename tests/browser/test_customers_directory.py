@@ -37,7 +37,7 @@ def test_editing_a_section_in_place(signed_in_page, live_server, make_customer):
     expect(email).to_be_visible()
     email.fill("elodie@")
     contact.get_by_role("button", name="Enregistrer").click()
-    expect(contact.locator("small.error")).to_contain_text("Cette adresse courriel n'est pas valide.")
+    expect(contact.locator("small.error")).to_contain_text("Cette adresse courriel n’est pas valide.")
     expect(page).to_have_url(f"{live_server}/customers/{customer_id}")  # in place, no navigation
     contact.locator("input[name=email]").fill("elodie.dupont@example.com")
     contact.locator("input[name=new_phone]").first.fill("0692 12 34 56")

@@ -15,7 +15,7 @@ def test_missing_page_htmx_request_shows_a_message(signed_in_page, live_server):
     page = signed_in_page("owner")
     page.goto(f"{live_server}/customers")
     page.evaluate("htmx.ajax('GET', '/customers/987654', {target: '#main'})")
-    expect(page.locator("#toast")).to_contain_text("n'existe pas")
+    expect(page.locator("#toast")).to_contain_text("n’existe pas")
 
 
 def test_not_found_page(signed_in_page, live_server):
@@ -45,4 +45,4 @@ def test_a_write_whose_answer_is_lost_says_to_reload(signed_in_page, live_server
     page.evaluate(f"htmx.ajax('POST', '/customers/{customer_id}/archive', {{target: '#main'}}).catch(() => null)")
     toast = page.locator("#toast")
     expect(toast).to_contain_text("Rechargez la page")
-    expect(toast).not_to_contain_text("rien n'a été enregistré")
+    expect(toast).not_to_contain_text("rien n’a été enregistré")

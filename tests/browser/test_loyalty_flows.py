@@ -102,7 +102,7 @@ def test_the_pencil_opens_the_editor_for_touch_screens(signed_in_page, live_serv
 
 def _open_panel(page, live_server, name):
     page.goto(f"{live_server}/loyalty")
-    page.get_by_role("link", name=f"Compte de {name}").click()
+    page.get_by_role("link", name=re.compile(rf"^Compte (de |d’){re.escape(name)}$")).click()
     dialog = page.locator("#member-dialog")
     expect(dialog).to_be_visible()
     return dialog
@@ -236,7 +236,7 @@ def test_removal_from_the_programme_needs_the_checkbox(signed_in_page, live_serv
     expect(dialog.locator("#panel-remove small.error")).to_contain_text("Cochez la case")
     dialog.locator("#panel-remove input[type=checkbox]").check()
     dialog.locator("#panel-remove button[type=submit]").click()
-    expect(page.locator(".flash")).to_contain_text("retiré du programme")
+    expect(page.locator(".flash")).to_contain_text("Retrait du programme")
     expect(page.locator(f"#member-{member_id}")).to_have_count(0)
     assert read(app, member_id).loyalty_member is False
 

@@ -44,7 +44,7 @@ def test_whole_sale_at_the_counter(app, signed_in_page, live_server, make_custom
     expect(page.locator("table.sale-lines td.line-name")).to_have_count(1)
     page.fill("input[name=entry_name]", "Tarte aux pommes")
     page.fill("input[name=entry_price]", "4,80")
-    page.get_by_role("button", name="Ajouter l'article").click()
+    page.get_by_role("button", name="Ajouter l’article").click()
     expect(page.locator("table.sale-lines td.line-name")).to_have_count(2)
     expect(page.locator("#sale-total .total-amount")).to_have_text(re.compile(r"11,80\s€"))
 

@@ -254,7 +254,7 @@ def test_username_is_an_email_or_a_phone_in_any_format(db_session, shop, typed):
 def test_username_of_a_customer_outside_the_programme_is_refused(db_session, shop):
     create_customer(first_name="Paul", email="paul@example.fr")
     db_session.commit()
-    with pytest.raises(LoyaltyError, match="pas inscrit"):
+    with pytest.raises(LoyaltyError, match="pas membre du programme"):
         service.resolve_username("paul@example.fr")
     with pytest.raises(LoyaltyError, match="Aucun membre"):
         service.resolve_username("nobody@example.fr")

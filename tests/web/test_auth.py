@@ -30,7 +30,7 @@ def test_setup_form_errors_are_shown_beside_fields(client):
                                            "password": "short", "confirm": "other"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Cette adresse courriel n&#39;est pas valide." in html or "Cette adresse courriel n'est pas valide." in html
+    assert "Cette adresse courriel n’est pas valide." in html or "Cette adresse courriel n’est pas valide." in html
     assert "Au moins 10 caractères." in html
 
 

@@ -63,10 +63,10 @@ def test_account_page_links_to_the_password_page(signed_in):
 
 
 @pytest.mark.parametrize("current, new, confirm, field, message", [
-    ("not-my-password", NEW_PASSWORD, NEW_PASSWORD, "current_password", "Ce n'est pas votre mot de passe actuel."),
+    ("not-my-password", NEW_PASSWORD, NEW_PASSWORD, "current_password", "Ce n’est pas votre mot de passe actuel."),
     (PASSWORD, "court", "court", "new_password", "Au moins 10 caractères."),
     (PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "x", "confirm", "Les deux mots de passe diffèrent."),
-    (PASSWORD, PASSWORD, PASSWORD, "new_password", "Choisissez un mot de passe différent de l'actuel."),
+    (PASSWORD, PASSWORD, PASSWORD, "new_password", "Choisissez un mot de passe différent de l’actuel."),
 ], ids=["wrong_current", "too_short", "mismatch", "same_as_current"])
 def test_refused_change_says_why_beside_the_field_and_changes_nothing(app, signed_in, current, new, confirm,
                                                                       field, message):

@@ -65,9 +65,9 @@ def test_add_refuses_bad_input_beside_the_fields(signed_in, app):
         "first_name": "Jo", "email": "jo@", "phone": "123", "birthday": "demain"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Cette adresse courriel n&#39;est pas valide." in html
-    assert "Ce numéro de téléphone n&#39;est pas valide." in html
-    assert "Cette date n&#39;est pas valide." in html
+    assert "Cette adresse courriel n’est pas valide." in html
+    assert "Ce numéro de téléphone n’est pas valide." in html
+    assert "Cette date n’est pas valide." in html
     assert 'value="jo@"' in html
     assert customer_count(app) == 0
 

@@ -77,7 +77,7 @@ def test_a_birthday_without_its_year_is_saved_and_shown_as_day_and_month(app, si
 def test_an_impossible_birthday_is_refused_beside_the_field(signed_in, make_customer):
     customer_id = make_customer(first_name="Hélène", last_name="Lefèvre")
     response = save_details(signed_in("owner"), customer_id, birthday="29/02/1969")
-    assert response.status_code == 422 and "Cette date n&#39;est pas valide." in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Cette date n’est pas valide." in response.get_data(as_text=True)
 
 
 def test_a_new_customer_may_have_a_year_less_birthday_and_a_company(app, signed_in, shop):

@@ -131,7 +131,7 @@ def test_save_details_without_any_name_is_refused_in_place(signed_in, elodie, ap
         "version": "1", "first_name": " ", "last_name": "", "birthday": "2999-01-01", "tax_id": ""})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Saisissez un prénom ou un nom." in html and "Cette date n&#39;est pas valide." in html
+    assert "Saisissez un prénom ou un nom." in html and "Cette date n’est pas valide." in html
     assert 'id="section-details"' in html and "<form" in html
     assert get_customer(app, elodie)["last_name"] == "Dupont"
 
@@ -158,8 +158,8 @@ def test_invalid_email_and_phone_get_messages_beside_them_and_nothing_saved(sign
         "version": version, "email": "elodie@", f"phone-{phone_id}": "06 12 34 56 78", "new_phone": "12"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Cette adresse courriel n&#39;est pas valide." in html
-    assert "Ce numéro de téléphone n&#39;est pas valide." in html
+    assert "Cette adresse courriel n’est pas valide." in html
+    assert "Ce numéro de téléphone n’est pas valide." in html
     assert 'value="12"' in html and 'value="elodie@"' in html  # what was typed is kept
     row = get_customer(app, elodie)
     assert row["email"] == "elodie@gmail.com" and row["phones"] == ["+33612345678"] and row["version"] == 1
@@ -295,7 +295,7 @@ def test_second_save_from_a_stale_form_is_refused_and_overwrites_nothing(signed_
         "version": version, "first_name": "Élodie", "last_name": "Dupond", "birthday": "", "tax_id": ""})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Ce client a été modifié par quelqu&#39;un d&#39;autre pendant que vous l&#39;éditiez." in html
+    assert "Ce client a été modifié par quelqu’un d’autre pendant que vous l’éditiez." in html
     assert "Recharger la fiche" in html and 'value="Dupond"' in html
     row = get_customer(app, elodie)
     assert row["last_name"] == "Martin" and row["version"] == 2

@@ -86,7 +86,7 @@ def test_another_error_with_the_database_up_still_shows_the_employee(app, signed
         app.config["PROPAGATE_EXCEPTIONS"] = None
     assert response.status_code == 500
     body = response.get_data(as_text=True)
-    assert "rien n'a été enregistré" in body.replace("&#39;", "'")
+    assert "rien n’a été enregistré" in body.replace("&#39;", "'")
     assert "Odile Owner" in body
 
 

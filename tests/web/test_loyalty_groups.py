@@ -60,7 +60,7 @@ def test_group_page_lists_its_customers_members_or_not(app, signed_in, make_cust
         customer.groups.append(db.session.get(Group, group_id))
         db.session.commit()
     html = client.get(f"/loyalty/groups/{group_id}").get_data(as_text=True)
-    assert "Léa" in html and "Marc Voisin" in html and "2 clients" in html and "Non inscrit" in html
+    assert "Léa" in html and "Marc Voisin" in html and "2 clients" in html and "Hors programme" in html
 
 
 def test_groups_created_here_filter_the_members_list(app, signed_in, make_customer):

@@ -208,7 +208,7 @@ def test_removal_ends_membership_balance_and_rewards_and_keeps_the_customer(app,
         assert db.session.scalar(select(Reward)) is None
     assert "loyalty_removed" in _actions(app)
     html = client.get("/loyalty").get_data(as_text=True)
-    assert "retiré du programme" in html and ">Élodie<" not in html
+    assert "Retrait du programme de fidélité" in html and ">Élodie<" not in html
     assert client.get(f"/loyalty/members/{member_id}").status_code == 404
     assert client.get(f"/customers/{member_id}").status_code == 200
 

@@ -98,7 +98,7 @@ def test_points_pages_need_loyalty_points(app, signed_in, make_customer):
 def test_points_pages_are_full_pages_with_the_seed_fields(app, signed_in, shop):
     client = signed_in("cashier")
     add = client.get("/loyalty/points/add").get_data(as_text=True)
-    assert "<html" in add and "Nom d'utilisateur" in add and 'name="points"' in add
+    assert "<html" in add and "Nom d’utilisateur" in add and 'name="points"' in add
     redeem = client.get("/loyalty/points/redeem").get_data(as_text=True)
     assert "Utiliser des points" in redeem
 

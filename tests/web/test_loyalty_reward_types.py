@@ -58,7 +58,7 @@ def test_the_owner_adds_a_kind_of_reward_to_the_catalogue(app, signed_in, fields
     ({"name": ""}, "type-name", "Saisissez le nom de la récompense."),
     ({"value": ""}, "type-value", "Saisissez un montant, par exemple 5 ou 4,50."),
     ({"kind": "percent", "value": "150"}, "type-value", "Un pourcentage entier entre 1 et 100."),
-    ({"kind": "item", "value": ""}, "type-item_name", "Saisissez l&#39;article offert, tel qu&#39;il est vendu."),
+    ({"kind": "item", "value": ""}, "type-item_name", "Saisissez l’article offert, tel qu’il est vendu."),
     ({"kind": ""}, "type-kind", "Choisissez le type de récompense."),
 ])
 def test_a_bad_kind_gets_a_message_beside_its_field(app, signed_in, fields, field, message):

@@ -11,7 +11,7 @@ def test_a_very_long_search_gets_a_french_414(signed_in):
     client = signed_in("owner")
     response = client.get("/customers?q=" + "a" * 100_000)
     assert response.status_code == 414
-    assert "L'adresse demandée est trop longue" in response.get_data(as_text=True).replace("&#39;", "'")
+    assert "L’adresse demandée est trop longue" in response.get_data(as_text=True).replace("&#39;", "'")
 
 
 def test_a_long_url_under_htmx_gets_the_message_fragment_in_english(signed_in):

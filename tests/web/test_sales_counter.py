@@ -316,7 +316,7 @@ def test_the_short_form_needs_a_name_and_says_so_beside_the_field(app, signed_in
                            data={"new-first_name": " ", "new-last_name": "", "new-email": "pas-un-courriel"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Saisissez un prénom ou un nom." in html and "adresse courriel n&#39;est pas valide" in html
+    assert "Saisissez un prénom ou un nom." in html and "adresse courriel n’est pas valide" in html
     assert counts(app)["customers"] == 0
 
 

@@ -154,7 +154,7 @@ def test_a_free_item_not_in_the_sale_is_refused(app, signed_in, shop, make_custo
     reward_id = _reward(app, customer_id, kind="item", value=None, item_name="Dessert")
     response = _checkout(client, shop, customer_id, reward_id=reward_id)
     assert response.status_code == 422
-    assert "L&#39;article offert (Dessert) n&#39;est pas dans la vente." in response.get_data(as_text=True)
+    assert "L’article offert (Dessert) n’est pas dans la vente." in response.get_data(as_text=True)
     assert get(app, Reward, reward_id).claimed_at is None
 
 
@@ -322,7 +322,7 @@ def test_refund_never_takes_the_balance_below_zero_and_says_so(app, signed_in, s
     client.post(f"/sales/{sale_id}/cancel", data={"action": "refund"})
     assert _balance(app, customer_id) == 0
     page = client.get(f"/sales/{sale_id}").get_data(as_text=True)
-    assert "25 points gagnés avec cette vente n&#39;ont pas pu être repris" in page
+    assert "25 points gagnés avec cette vente n’ont pas pu être repris" in page
     assert ("unrecovered", 0, sale_id) in _ledger(app, customer_id)
 
 

@@ -109,8 +109,8 @@ def test_forbidden_attempts_appear_in_the_trail(signed_in, make_employee, app, c
     owner = signed_in("owner")
     html = owner.get("/team/audit?action=forbidden").get_data(as_text=True)
     assert "Curieux" in html and "Tentative refusée" in html
-    assert "Autorisation manquante : Employés, autorisations et journal d&#39;audit" in html or \
-        "Autorisation manquante : Employés, autorisations et journal d'audit" in html
+    assert "Autorisation manquante : Employés, autorisations et journal d’audit" in html or \
+        "Autorisation manquante : Employés, autorisations et journal d’audit" in html
 
 
 def test_audit_details_never_hold_a_personal_value(signed_in, shop, make_employee, app):

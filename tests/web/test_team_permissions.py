@@ -16,7 +16,7 @@ def _caps(app, set_id):
 def test_matrix_lists_sets_as_columns_and_groups_as_rows(signed_in, shop):
     client = signed_in("owner")
     html = client.get("/team/permissions").get_data(as_text=True)
-    for text in ("Points d'accès", "Données des clients", "Ressources du profil", "Actions clients", "Fidélité",
+    for text in ("Points d’accès", "Données des clients", "Ressources du profil", "Actions clients", "Fidélité",
                  "Ventes", "Équipe", "Propriétaire", "Gérant", "Employé", "Clients – Base",
                  "Clients – Suppression de clients", "aucun", "masqué", "consulter", "modifier"):
         assert text in html or text.replace("'", "&#39;") in html, text

@@ -37,7 +37,7 @@ def decode(data: bytes) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            raise ImportRefused(_("Ce fichier n'est pas un fichier CSV (texte séparé par des virgules ou des "
+            raise ImportRefused(_("Ce fichier n’est pas un fichier CSV (texte séparé par des virgules ou des "
                                   "points-virgules).")) from None
     try:
         return data.decode("utf-8"), "utf-8"
@@ -71,7 +71,7 @@ def _refuse_binary(data: bytes) -> None:
             if kind == "workbook":
                 raise ImportRefused(_("Ce fichier est un classeur ou une archive (xlsx, xls, zip), pas un CSV. "
                                       "Dans votre tableur, enregistrez la feuille au format CSV, puis importez ce fichier."))
-            raise ImportRefused(_("Ce fichier n'est pas un fichier CSV (texte séparé par des virgules ou des "
+            raise ImportRefused(_("Ce fichier n’est pas un fichier CSV (texte séparé par des virgules ou des "
                                   "points-virgules)."))
 
 
@@ -84,13 +84,13 @@ def read_upload(data: bytes) -> tuple[str, UploadInfo]:
         raise ImportRefused(_("Le fichier est vide."))
     _refuse_binary(data)
     if b"\0" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportRefused(_("Ce fichier n'est pas un fichier CSV (texte séparé par des virgules ou des "
+        raise ImportRefused(_("Ce fichier n’est pas un fichier CSV (texte séparé par des virgules ou des "
                               "points-virgules)."))
     text, encoding = decode(data)
     sample = text[:65536]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
     if "\0" in sample or controls > len(sample) // 100 + 1:
-        raise ImportRefused(_("Ce fichier n'est pas un fichier CSV (texte séparé par des virgules ou des "
+        raise ImportRefused(_("Ce fichier n’est pas un fichier CSV (texte séparé par des virgules ou des "
                               "points-virgules)."))
     delimiter = detect_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -107,6 +107,6 @@ def read_upload(data: bytes) -> tuple[str, UploadInfo]:
     if not headers or not any(h.strip() for h in headers):
         raise ImportRefused(_("Le fichier est vide."))
     if total == 0:
-        raise ImportRefused(_("Le fichier ne contient que la ligne d'en-tête : aucun client à importer."))
+        raise ImportRefused(_("Le fichier ne contient que la ligne d’en-tête : aucun client à importer."))
     headers = [h.strip().lstrip("\ufeff")[:80] for h in headers]
     return text, UploadInfo(encoding, delimiter, headers, total)

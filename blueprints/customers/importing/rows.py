@@ -329,7 +329,7 @@ class RowParser:
             row.groups = names
         comments = "\n".join(raw.get("comments", []))
         if notes:
-            heading = _("Valeurs illisibles à l'import, à vérifier :")
+            heading = _("Valeurs illisibles à l’import, à vérifier :")
             comments = "\n".join(part for part in (comments, heading, *notes) if part)
             values["needs_review"] = True
         elif any(e164 is None for _raw, e164 in row.phones):
@@ -400,7 +400,7 @@ class RowParser:
 
 
 REASONS = {
-    "broken_line": _l("Ligne mal formée (nombre de cellules ou guillemets) : elle n'est pas importée"),
+    "broken_line": _l("Ligne mal formée (nombre de cellules ou guillemets) : elle n’est pas importée"),
     "no_identity": _l("Ni nom, ni courriel, ni téléphone"),
     "invalid_email": _l("Courriel invalide"),
     "invalid_phone": _l("Téléphone non reconnu (gardé tel quel, non vérifié)"),
@@ -408,12 +408,12 @@ REASONS = {
     "invalid_birthday": _l("Date de naissance invalide"),
     "invalid_country": _l("Pays non reconnu"),
     "invalid_points": _l("Solde de points illisible"),
-    "points_not_member": _l("Points d'un client qui n'est pas membre du programme"),
+    "points_not_member": _l("Points d’un client qui n’est pas membre du programme"),
     "invalid_value": _l("Valeur non reconnue"),
-    "too_many_columns": _l("Plus de cellules que de colonnes dans l'en-tête"),
+    "too_many_columns": _l("Plus de cellules que de colonnes dans l’en-tête"),
     "duplicate_email": _l("Déjà dans le répertoire (même courriel)"),
     "duplicate_phone": _l("Déjà dans le répertoire (même téléphone)"),
-    "duplicate_in_file": _l("Doublon d'une ligne précédente du fichier"),
+    "duplicate_in_file": _l("Doublon d’une ligne précédente du fichier"),
 }
 
 
