@@ -9,6 +9,7 @@ Functions flush but never commit (the route commits once).
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from audit import record
@@ -65,8 +66,9 @@ def create_type(name: str, kind: str, value: str | None, item_name: str | None,
     if _find_by_name(name) is not None:
         raise LoyaltyError(_("Une récompense « %(name)s » existe déjà dans le catalogue.", name=name), "name")
     if len(list_types()) >= TYPES_MAX:
-        raise LoyaltyError(_("Le catalogue compte déjà %(num)s récompenses : supprimez-en une d’abord.",
-                             num=TYPES_MAX))
+        raise LoyaltyError(ngettext("Le catalogue compte déjà %(num)s récompense : supprimez-la d’abord.",
+                                    "Le catalogue compte déjà %(num)s récompenses : supprimez-en une d’abord.",
+                                    TYPES_MAX))
     reward_type = RewardType(name=name, kind=kind, value=amount, item_name=item)
     db.session.add(reward_type)
     db.session.flush()

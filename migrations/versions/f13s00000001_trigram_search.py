@@ -129,8 +129,9 @@ def downgrade():
     elif connection.dialect.name == 'postgresql':
         for column in COLUMNS:
             op.execute(f"DROP INDEX IF EXISTS ix_customers_{column}_trgm")
-    with op.batch_alter_table('customers') as batch_op:
-        batch_op.drop_column('phone_search')
+    # Not a batch copy: on SQLite, dropping the old customers table would
+    # cascade to their phones (foreign keys are on). SQLite 3.35+ drops a column.
+    op.execute("ALTER TABLE customers DROP COLUMN phone_search")
     op.create_index('ix_customers_name_search', 'customers', ['name_search'])
     op.create_table(
         'customer_search_terms',

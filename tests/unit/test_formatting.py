@@ -27,7 +27,9 @@ def test_money_and_numbers_are_babels(language, currency):
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_dates_are_babels_in_the_shops_time_zone(language):
+    """Babel's, in the shop's date style: English day-first (en_GB), as formatting.format_date."""
     formats = Formats(Locale.parse(language), "EUR", PARIS)
+    language = "en_GB" if language == "en" else language
     rng = random.Random(7)
     for _ in range(300):
         moment = datetime(2026, 1, 1) + (datetime(2027, 1, 1) - datetime(2026, 1, 1)) * rng.random()

@@ -102,7 +102,9 @@ def test_the_proxy_of_the_signed_in_employee_is_resolved(app, signed_in, make_cu
 def test_marketing_only_customers_are_still_masked_per_row(app):
     viewing = employee(1, {"customers.email.view", "customers.phone.view", "customers.address.view"})
     with app.test_request_context():
-        plain, signed_up = customer_views(viewing, [customer(), customer(origin="marketing", visit_count=0)])
+        subscribed = [SimpleNamespace(purpose="email_marketing", state="yes")]  # seed 004: while subscribed
+        plain, signed_up = customer_views(viewing, [customer(consents=[]), customer(origin="marketing", visit_count=0,
+                                                                                  consents=subscribed)])
     assert plain.email == "elodie@gmail.com" and plain.address.line1 == "1 rue Haute"
     assert signed_up.email == "e•••@gmail.com" and signed_up.email_level == "masked"
     assert signed_up.address.line1 is None and signed_up.address.city == "Quimper"

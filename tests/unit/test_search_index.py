@@ -104,3 +104,25 @@ def test_reindex_search_command_repairs_documents_changed_behind_the_app(app, db
     db_session.expire_all()
     assert docs_of(db_session, customer_id)["phone"] == "33611223344 0611223344"
     assert customer_id in fts_ids(db_session, 'name_search : "quagl"')
+
+
+def test_the_migration_round_trip_keeps_phones_and_rebuilds_the_documents(app, db_session, make_customer):
+    """Down to before the trigram search and up again: the phones survive
+    (a batch copy of customers would cascade to them on SQLite) and the
+    upgrade writes every document from the data."""
+    from pathlib import Path
+
+    from flask_migrate import downgrade, upgrade
+    customer_id = make_customer(first_name="Ysé", last_name="Kerbrat", phones=["06 55 44 33 22"])
+    migrations = str(Path(__file__).resolve().parents[2] / "migrations")
+    db_session.remove()
+    with app.app_context():
+        downgrade(directory=migrations, revision="d15a00000001")
+        try:
+            assert db_session.execute(text("SELECT count(*) FROM phones")).scalar() == 1
+        finally:
+            db_session.remove()
+            upgrade(directory=migrations)
+    assert docs_of(db_session, customer_id) == {"name": "yse kerbrat ysekerbrat", "email": "",
+                                                "phone": "33655443322 0655443322"}
+    assert customer_id in fts_ids(db_session, 'phone_search : "5544"')

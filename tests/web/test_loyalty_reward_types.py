@@ -137,7 +137,7 @@ def test_a_type_no_longer_in_the_catalogue_is_refused_beside_the_field(app, sign
     response = client.htmx("post", f"/loyalty/members/{customer_id}/rewards", data={
         "reward-type_id": "987", "reward-name": "", "reward-validity_days": ""})
     assert response.status_code == 422
-    assert ('<small class="error" id="reward-type_id-error">Cette récompense n&#39;est plus au catalogue : '
+    assert ('<small class="error" id="reward-type_id-error">Cette récompense n’est plus au catalogue : '
             'choisissez-en une autre.</small>') in response.get_data(as_text=True)
 
 

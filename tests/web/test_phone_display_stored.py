@@ -120,7 +120,7 @@ def test_the_migration_fills_the_display_of_existing_numbers(app, make_customer,
     make_customer(phones=["06 12 34 56 78", "+41786736195"])
     with app.app_context():
         db.session.remove()
-        downgrade(directory=migrations_dir, revision="d15a00000001")
+        downgrade(directory=migrations_dir, revision="f15c00000001")  # the one before f13p00000001
         try:
             rows = db.session.execute(select(Phone.__table__.c.raw).select_from(Phone.__table__)).all()
             assert len(rows) == 2
