@@ -4,6 +4,7 @@ from models.customers import Customer, CustomerGroup, CustomerSearchTerm, Group,
 from models.imports import ImportJob, ImportStagedRow, ImportUpload
 from models.loyalty import PointsEntry, Reward
 from models.sales import CustomerPurchase, Invoice, ItemName, Sale, SaleItem
+from models.quality import QualityIgnored
 from models.shop import Location, ShopSettings
 from models.team import Employee, EmployeeSession, PermissionSet, SignInFailure, employee_locations
 from models.undo import ImportChange, MergeSnapshot, MergeSnapshotCustomer
@@ -13,4 +14,5 @@ __all__ = [
     "ImportJob", "ImportStagedRow", "ImportUpload", "PointsEntry", "Reward", "Invoice", "Sale", "SaleItem",
     "ItemName", "CustomerPurchase", "Location", "ShopSettings", "Employee", "EmployeeSession", "PermissionSet",
     "SignInFailure", "employee_locations", "ImportChange", "MergeSnapshot", "MergeSnapshotCustomer",
+    "QualityIgnored",
 ]

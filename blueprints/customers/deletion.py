@@ -86,6 +86,17 @@ def delete_customer(customer_id: int, *, employee_id: int | None, confirmed: boo
         raise DeletionError(_("Cochez la case pour confirmer que vous avez lu et compris l'avertissement."),
                             "confirm")
     ids = [customer.id] + _merged_into([customer.id])
+    anonymise(ids)
+    record("customer_deleted", "customer", customer.id, count=len(ids), employee_id=employee_id,
+           details={"also_anonymised": ids[1:]} if len(ids) > 1 else None)
+    db.session.flush()
+    return ids
+
+
+def anonymise(ids: list[int]) -> None:
+    """The anonymisation itself, of these customers (and nothing else): a
+    manual deletion above, and the retention job (anonymising.py) batch by
+    batch. No audit row: each caller writes its own. The caller commits."""
     from blueprints.customers import undo_merge
     undo_merge.forget_customers(ids)  # the undo window ends: its copies of their data go now
     now = utcnow()
@@ -108,10 +119,6 @@ def delete_customer(customer_id: int, *, employee_id: int | None, confirmed: boo
 
     import search_index
     search_index.reindex(db.session.connection(), ids)  # removes their terms (anonymised)
-    record("customer_deleted", "customer", customer.id, count=len(ids), employee_id=employee_id,
-           details={"also_anonymised": ids[1:]} if len(ids) > 1 else None)
-    db.session.flush()
-    return ids
 
 
 # The tables whose rows the deletion rewrites or removes (PostgreSQL vacuums them).
