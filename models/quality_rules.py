@@ -56,3 +56,5 @@ def declare(metadata_tables) -> None:
               sqlite_where=text(predicate), postgresql_where=text(predicate))
     customers = metadata_tables["customers"]
     Index("ix_customers_birthday", customers.c.birthday)
+    Index("ix_customers_merged_into", customers.c.merged_into_id,
+          sqlite_where=text("merged_into_id IS NOT NULL"), postgresql_where=text("merged_into_id IS NOT NULL"))

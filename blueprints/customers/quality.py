@@ -35,6 +35,8 @@ from permissions import can, field_level
 KINDS = ("review", "phone", "birthday", "email", "email_typo", "card_only", "name", "duplicate")
 # The badge stops counting here ("99+"): a few index entries per kind, never a scan.
 BADGE_CAP = 99
+# Duplicate groups read per kind for the inbox (the Doublons page pages through them all).
+DUPLICATE_GROUPS = 8
 OLDEST_BIRTHDAY = date(1900, 1, 1)
 
 
@@ -72,7 +74,7 @@ def _email_domain():
 def _sqlite_indexed_by(compiler, table, hint):
     """SQLAlchemy's SQLite compiler prints no table hint; SQLite's one hint
     is INDEXED BY, which the base compiler then puts after the table name."""
-    return hint if hint and hint.startswith("INDEXED BY ") else None
+    return hint if hint and hint.startswith(("INDEXED BY ", "NOT INDEXED")) else None
 
 
 SQLiteCompiler.get_from_hint_text = _sqlite_indexed_by
@@ -93,7 +95,9 @@ def _rows(kind: str, today: date):
                 .where(text(rules.UNVERIFIED_PHONE), Customer.archived.is_(False),
                        _not_ignored(kind, Phone.customer_id, Phone.id))
                 .order_by(Phone.customer_id, Phone.id))
-        return _through(stmt, Phone, "ix_quality_unverified_phone"), Phone.customer_id
+        # The flagged phones lead; each customer is then one rowid lookup.
+        stmt = _through(stmt, Phone, "ix_quality_unverified_phone").with_hint(Customer, "NOT INDEXED", "sqlite")
+        return stmt, Phone.customer_id
     subject = literal(0)
     base = select(Customer.id, subject)
     if kind in ("review", "name", "email", "card_only"):
@@ -102,9 +106,12 @@ def _rows(kind: str, today: date):
         if kind == "card_only":
             stmt = stmt.where(~exists().where(Phone.customer_id == Customer.id, Phone.linked.is_(True)))
     elif kind == "birthday":
-        # Two ranges of ix_customers_birthday; archived ones sorted out per row.
-        stmt = base.where((Customer.birthday > today) | (Customer.birthday < OLDEST_BIRTHDAY),
-                          Customer.archived.is_(False))
+        # Two ranges of ix_customers_birthday, each read on its own (an OR of
+        # the two would walk the table); archived ones sorted out per row.
+        ranges = union_all(select(Customer.id).where(Customer.birthday > today),
+                           select(Customer.id).where(Customer.birthday < OLDEST_BIRTHDAY))
+        stmt = base.where(Customer.id.in_(select(ranges.subquery().c.id)), Customer.archived.is_(False)) \
+            .with_hint(Customer, "NOT INDEXED", "sqlite")  # the ids from the ranges, then rowid lookups
     elif kind == "email_typo":
         from blueprints.customers.email_typos import typo_map
         stmt = _through(base.where(_email_domain().in_(sorted(typo_map())), Customer.archived.is_(False)),
@@ -191,7 +198,7 @@ def _duplicate_page(employee, after: int, limit: int) -> Page:
     from blueprints.customers.merging import duplicate_kinds, find_duplicates
     items: list[Item] = []
     for dup_kind in duplicate_kinds(employee):
-        groups, _next = find_duplicates(dup_kind, 0, per_page=limit)
+        groups, _next = find_duplicates(dup_kind, 0, per_page=DUPLICATE_GROUPS)
         pairs = [(first, other) for group in groups for first, other in group.pairs]
         ignored = _ignored_pairs([other.id for _f, other in pairs])
         for first, other in pairs:

@@ -65,9 +65,12 @@ def upgrade():
                if dialect == "sqlite" else
                f"CREATE INDEX ix_customers_email_domain ON customers (({EMAIL_DOMAIN['postgresql']}))")
     op.create_index('ix_customers_birthday', 'customers', ['birthday'])
+    # The records merged into a customer (a deletion and the retention job take them too).
+    op.execute("CREATE INDEX ix_customers_merged_into ON customers (merged_into_id) WHERE merged_into_id IS NOT NULL")
 
 
 def downgrade():
+    op.execute("DROP INDEX ix_customers_merged_into")
     op.drop_index('ix_customers_birthday', table_name='customers')
     op.execute("DROP INDEX ix_customers_email_domain")
     for name in PARTIAL:
