@@ -22,5 +22,6 @@ class QualityIgnored(db.Model):
     ignored_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-from models import quality_rules  # noqa: E402
+from models import quality_rules
+
 quality_rules.declare(db.metadata.tables)

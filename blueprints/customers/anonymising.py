@@ -118,6 +118,14 @@ def next_run(settings: ShopSettings, today: date | None = None) -> date | None:
 
 # --- the notice and "keep" -----------------------------------------------------
 
+def notice_date(settings: ShopSettings, today: date | None = None) -> date | None:
+    """The next run's date while its notice is due (the month before), without
+    reading a customer: the inbox shows it on every load."""
+    run_on = next_run(settings, today)
+    today = today or utcnow().date()
+    return run_on if run_on is not None and (run_on - today).days <= RETENTION_NOTICE_DAYS + 1 else None
+
+
 @dataclass
 class Notice:
     run_on: date
@@ -129,9 +137,8 @@ class Notice:
 def upcoming(settings: ShopSettings, *, after_id: int = 0, limit: int = 50, today: date | None = None,
              with_count: bool = True) -> Notice | None:
     """Who the next run will anonymise, in the month before it (None otherwise)."""
-    run_on = next_run(settings, today)
-    today = today or utcnow().date()
-    if run_on is None or (run_on - today).days > RETENTION_NOTICE_DAYS + 1:
+    run_on = notice_date(settings, today)
+    if run_on is None:
         return None
     condition = inactive_since(cutoff_for(run_on, settings.retention_years))
     rows = list(db.session.scalars(select(Customer).where(condition, Customer.id > after_id)
@@ -181,6 +188,7 @@ def run(today: date | None = None, batch: int = BATCH) -> int:
         event_id = _count_in_audit(event_id, total, years)
         db.session.commit()
         db.session.expunge_all()
+    db.session.rollback()  # the last (empty) read's transaction: VACUUM must not wait on it
     if total:
         deletion.purge_freed_pages()
     return total

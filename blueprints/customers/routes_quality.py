@@ -63,10 +63,10 @@ def inbox():
         if "primary" in item.extra:
             views[item.extra["primary"].id] = customer_view(current_user, item.extra["primary"], region)
     settings = ShopSettings.get()
-    notice = anonymising.upcoming(settings, limit=0, with_count=False) if not is_htmx() else None
+    notice_on = anonymising.notice_date(settings)
     return render_htmx("customers/inbox.html", "customers/_inbox_items.html",
                        kinds=kinds, kind=kind, counts=counts, cap=quality.BADGE_CAP, page=result, after=after,
-                       views=views, labels=kind_labels(), notice=notice,
+                       views=views, labels=kind_labels(), notice_on=notice_on,
                        can_fix=_can_fix(kind))
 
 

@@ -141,3 +141,14 @@ def test_the_notice_lists_who_goes_and_keep_is_audited(app, signed_in, make_cust
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "customer_kept"))
         assert event.target_id == customer_id and event.employee_id == client.employee_id
+
+
+def test_the_inbox_announces_the_next_anonymisation_in_the_month_before(app, signed_in):
+    from blueprints.customers.anonymising import next_first_of_month
+    from models.base import utcnow
+    with app.app_context():
+        settings = ShopSettings.get()
+        settings.retention_enabled, settings.retention_starts_on = True, next_first_of_month(utcnow().date())
+        db.session.commit()
+    html = signed_in("owner").get("/customers/inbox").get_data(as_text=True)
+    assert "seront anonymisés le" in html and 'href="/customers/retention"' in html
