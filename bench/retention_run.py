@@ -16,12 +16,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--years", type=int, default=3)
     args = parser.parse_args()
+    from sqlalchemy import func, select
+
     from app import create_app
     from blueprints.customers import anonymising
     from extensions import db
     from models import Customer, ShopSettings
     from models.base import utcnow
-    from sqlalchemy import func, select
     app = create_app()
     with app.app_context():
         today = utcnow().date()
