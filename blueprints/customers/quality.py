@@ -181,7 +181,7 @@ def page(employee, kind: str, *, after: int = 0, limit: int = 25, region: str = 
     found = found[:limit]
     customers = {c.id: c for c in db.session.scalars(
         select(Customer).where(Customer.id.in_({cid for cid, _s in found}))
-        .options(selectinload(Customer.phones)))}
+        .options(selectinload(Customer.phones), selectinload(Customer.groups)))}
     items = [_describe(kind, customers[cid], subject) for cid, subject in found]
     return Page(kind, items, found[-1][0] if more and found else None)
 

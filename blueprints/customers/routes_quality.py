@@ -48,6 +48,8 @@ def inbox():
     its items, keyset-paged by customer id (`after`)."""
     kinds = quality.visible_kinds(current_user)
     counts = quality.counts(current_user)
+    from flask import g
+    g._quality_badge = min(quality.BADGE_CAP, sum(counts.values()))  # the navigation's badge, already counted
     default = next((k for k in kinds if counts.get(k)), kinds[0] if kinds else None)
     kind = request.args.get("kind") or default
     if kind not in kinds:
