@@ -54,3 +54,13 @@ def sweep_undo_windows() -> None:
     from blueprints.customers import undo_import, undo_merge
     undo_merge.sweep_expired()
     undo_import.sweep_expired()
+
+
+@huey.periodic_task(crontab(hour="3", minute="41"))
+@with_app_context
+def anonymise_inactive_customers() -> None:
+    """Retention (issue 15): on a month's first run, customers with no activity
+    for the shop's N years are anonymised; the other days find nobody due.
+    Daily rather than monthly, so a consumer down on the 1st catches up."""
+    from blueprints.customers import anonymising
+    anonymising.run()

@@ -140,6 +140,13 @@ def transactions_filtered(ctx, i):
                                           "from": (date.today() - timedelta(days=30)).isoformat()}))
 
 
+def inbox(ctx, i):
+    """The data-quality inbox (issue 15), one kind after another: each tab
+    reads its rule's partial index, plus the capped counts and the badge."""
+    kinds = ("name", "email_typo", "phone", "review", "birthday", "card_only", "email", "duplicate")
+    return ctx.get("/customers/inbox?kind=" + kinds[i % len(kinds)])
+
+
 OPERATIONS: list[tuple[str, object]] = [
     ("list /customers (by name)", _list()),
     ("list sort=-last_visit", _list(sort="-last_visit")),
@@ -171,4 +178,5 @@ OPERATIONS: list[tuple[str, object]] = [
     # Every customer as CSV, streamed (bounded by --max-seconds like every row;
     # bench/export_run measures it beside a plain csv.writer).
     ("export all customers (CSV)", lambda ctx, i: ctx.get("/customers/export")),
+    ("data-quality inbox /customers/inbox", inbox),
 ]

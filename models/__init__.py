@@ -5,6 +5,7 @@ from models.customers import Customer, CustomerGroup, Group, Phone, customer_gro
 from models.imports import ImportJob, ImportStagedRow, ImportUpload
 from models.loyalty import PointsEntry, Reward, RewardType
 from models.sales import CustomerPurchase, Invoice, ItemName, Sale, SaleItem
+from models.quality import QualityIgnored
 from models.shop import Location, ShopSettings
 from models.team import Employee, EmployeeSession, PermissionSet, SignInFailure, employee_locations
 from models.undo import ImportChange, MergeSnapshot, MergeSnapshotCustomer
@@ -14,4 +15,5 @@ __all__ = [
     "ImportJob", "ImportStagedRow", "ImportUpload", "PointsEntry", "Reward", "RewardType", "Invoice", "Sale", "SaleItem",
     "ItemName", "CustomerPurchase", "Location", "ShopSettings", "Employee", "EmployeeSession", "PermissionSet",
     "SignInFailure", "employee_locations", "ImportChange", "MergeSnapshot", "MergeSnapshotCustomer",
+    "QualityIgnored",
 ]

@@ -1,3 +1,4 @@
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Boolean, Numeric, String
@@ -21,6 +22,15 @@ class ShopSettings(db.Model):
     # Redemption at the till: redeem_points points are worth redeem_value_cents.
     redeem_points: Mapped[int] = mapped_column(default=100, server_default="100")
     redeem_value_cents: Mapped[int] = mapped_column(default=500, server_default="500")
+    # Retention (issue 15): customers with no activity for this many years are
+    # anonymised by the periodic job (blueprints/customers/anonymising.py), once
+    # the owner has confirmed it after seeing how many would go. starts_on: the
+    # first run, at least a month after the confirmation (the notice comes first).
+    retention_years: Mapped[int] = mapped_column(default=3, server_default="3")
+    retention_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    retention_confirmed_at: Mapped[datetime | None]
+    retention_confirmed_by: Mapped[int | None]
+    retention_starts_on: Mapped[date | None]
 
     @classmethod
     def get(cls) -> "ShopSettings":

@@ -9,5 +9,6 @@ from blueprints.customers import (  # noqa: E402,F401
     routes_import,
     routes_merge,
     routes_privacy,
+    routes_quality,
     routes_undo,
 )

@@ -26,7 +26,7 @@ pages with pageinspect).
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from audit import record
 from blueprints.customers.service import CustomerError
@@ -62,16 +62,15 @@ def _merged_into(customer_ids: list[int]) -> list[int]:
     return found
 
 
-def _scrub(customer: Customer, now) -> None:
-    for column in PERSONAL_COLUMNS:
-        setattr(customer, column, None)
-    for column in KEY_COLUMNS:
-        setattr(customer, column, "")
-    customer.loyalty_member = False
-    customer.archived = True
-    customer.archived_at = customer.archived_at or now
-    customer.anonymised = True
-    customer.anonymised_at = now
+def _scrub(ids: list[int], now) -> None:
+    """One UPDATE for all of them (the retention job passes thousands at
+    once); the version moves, so a form opened before is refused."""
+    values = {**{column: None for column in PERSONAL_COLUMNS}, **{column: "" for column in KEY_COLUMNS},
+              "loyalty_member": False,
+              "archived": True, "archived_at": func.coalesce(Customer.archived_at, now),
+              "anonymised": True, "anonymised_at": now, "updated_at": now, "version": Customer.version + 1}
+    db.session.execute(update(Customer).where(Customer.id.in_(ids)).values(**values)
+                       .execution_options(synchronize_session=False))
 
 
 def delete_customer(customer_id: int, *, employee_id: int | None, confirmed: bool) -> list[int]:
@@ -86,14 +85,24 @@ def delete_customer(customer_id: int, *, employee_id: int | None, confirmed: boo
         raise DeletionError(_("Cochez la case pour confirmer que vous avez lu et compris l’avertissement."),
                             "confirm")
     ids = [customer.id] + _merged_into([customer.id])
+    anonymise(ids)
+    record("customer_deleted", "customer", customer.id, count=len(ids), employee_id=employee_id,
+           details={"also_anonymised": ids[1:]} if len(ids) > 1 else None)
+    db.session.flush()
+    return ids
+
+
+def anonymise(ids: list[int]) -> None:
+    """The anonymisation itself, of these customers (and nothing else): a
+    manual deletion above, and the retention job (anonymising.py) batch by
+    batch. No audit row: each caller writes its own. The caller commits."""
     from blueprints.customers import undo_merge
     undo_merge.forget_customers(ids)  # the undo window ends: its copies of their data go now
     now = utcnow()
-    for other in db.session.scalars(select(Customer).where(Customer.id.in_(ids))):
-        _scrub(other, now)
     db.session.flush()
     from blueprints.customers import consent
     consent.forget(ids)  # their decisions and the proof of them identify them: all go
+    _scrub(ids, now)
     for statement in (
         delete(Phone).where(Phone.customer_id.in_(ids)),
         delete(customer_groups).where(customer_groups.c.customer_id.in_(ids)),
@@ -109,11 +118,7 @@ def delete_customer(customer_id: int, *, employee_id: int | None, confirmed: boo
             db.session.expire(obj)
 
     import search_index
-    search_index.reindex(db.session.connection(), ids)  # removes their terms (anonymised)
-    record("customer_deleted", "customer", customer.id, count=len(ids), employee_id=employee_id,
-           details={"also_anonymised": ids[1:]} if len(ids) > 1 else None)
-    db.session.flush()
-    return ids
+    search_index.reindex(db.session.connection(), ids)  # anonymised: no documents (the scrub emptied them)
 
 
 # The tables whose rows the deletion rewrites or removes (PostgreSQL vacuums them).

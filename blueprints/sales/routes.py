@@ -47,8 +47,10 @@ def _panel(customer: Customer) -> dict:
         invoices = list(db.session.scalars(
             select(Invoice).where(Invoice.customer_id == customer.id, Invoice.status == "open")
             .order_by(Invoice.id)))
+    from blueprints.customers.quality import open_kinds  # the inbox's open items: a discreet hint
     return {"view": view, "record": customer, "open_invoices": invoices,
-            "open_total": sum(inv.amount_cents for inv in invoices)}
+            "open_total": sum(inv.amount_cents for inv in invoices),
+            "quality_hints": open_kinds(current_user, customer.id)}
 
 
 def _picked(customer_id) -> tuple[dict | None, str | None]:

@@ -250,3 +250,81 @@ def test_deletion_leaves_no_trigram_of_the_person_in_the_sqlite_search_index(app
     data = segments()
     assert b"yqv" not in data and b"lkj" not in data
     assert b"per" in data  # "person"
+
+
+# --- the same zero-trace checks on a customer the retention job anonymised (issue 15) ---
+
+def idle_person(app, make_customer, shop) -> int:
+    """The person, not archived, with a sale and points, and no activity for years."""
+    from datetime import date, datetime
+
+    from sqlalchemy import update
+
+    from models import PointsEntry, Sale, ShopSettings
+    customer_id = make_customer(**PERSON)
+    long_ago = datetime(2015, 3, 2)
+    with app.app_context():
+        add_sale(customer_id, shop["location_id"], card_holder_name="X QUILLEBEUF",
+                 items=(("Pain seigle-du-nord", 1, 450),))
+        add_points(customer_id, 12, reason="Anniversaire de Xanthippe")
+        db.session.commit()
+        db.session.execute(update(Sale).where(Sale.customer_id == customer_id).values(created_at=long_ago))
+        db.session.execute(update(PointsEntry).where(PointsEntry.customer_id == customer_id)
+                           .values(created_at=long_ago))
+        db.session.execute(update(Customer).where(Customer.id == customer_id).values(
+            created_at=long_ago, updated_at=long_ago, last_visit_at=long_ago, first_visit_at=long_ago))
+        settings = ShopSettings.get()
+        settings.retention_enabled, settings.retention_starts_on = True, date(2020, 1, 1)
+        db.session.commit()
+    return customer_id
+
+
+def run_the_periodic_job(app):
+    """The queue's periodic task itself (tasks.py), enqueued as the scheduler
+    does; the tests' queue runs it at once."""
+    import tasks
+    with app.app_context():
+        db.session.remove()
+    tasks.anonymise_inactive_customers()
+    with app.app_context():
+        db.session.remove()
+
+
+def test_the_retention_job_leaves_no_personal_value_in_any_table_nor_in_the_database_files(
+        app, signed_in, make_customer, shop):
+    client = signed_in("owner")
+    customer_id = idle_person(app, make_customer, shop)
+    client.get(f"/customers/{customer_id}")
+    assert {"xanthippe", "quillebeuf", "647586970", "kouglof"} <= values_in_tables(app)
+    files = sqlite_files(app)
+    if files:
+        assert "xanthippe" in needles_in_bytes(files)
+
+    run_the_periodic_job(app)
+
+    with app.app_context():
+        customer = db.session.get(Customer, customer_id)
+        assert customer.anonymised and customer.archived
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "customers_auto_anonymised"))
+        assert event.count == 1
+    assert values_in_tables(app) == set()
+    if files:
+        assert needles_in_bytes(files[1:]) == set()
+        with app.app_context():
+            db.session.remove()
+            with db.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert needles_in_bytes(files) == set()
+    assert client.get(f"/customers/{customer_id}").status_code == 404
+
+
+def test_the_retention_job_leaves_no_live_or_dead_tuple_on_postgresql(app, make_customer, shop):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            return
+    customer_id = idle_person(app, make_customer, shop)
+    assert {"xanthippe", "quillebeuf"} <= needles_in_postgresql_tuples(app)
+    run_the_periodic_job(app)
+    with app.app_context():
+        assert db.session.get(Customer, customer_id).anonymised
+    assert needles_in_postgresql_tuples(app) == set()
