@@ -38,7 +38,7 @@ from models import (
     Reward,
     Sale,
 )
-from permissions import CONTACT_FIELDS, can, customer_view, field_level, mask_email, mask_phone
+from permissions import CONTACT_FIELDS, can, customer_view, field_level, is_marketing_only, mask_email, mask_phone
 
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
@@ -230,8 +230,9 @@ class Column:
 
 
 def _marketing_only(row) -> bool:
-    """permissions.is_marketing_only, on a row."""
-    return row.origin == "marketing" and not row.visit_count
+    """permissions.is_marketing_only, on a row (its consents are read per
+    batch): the one rule, so the file masks exactly what the screen does."""
+    return is_marketing_only(row)
 
 
 def _levels(employee) -> dict[str, str]:

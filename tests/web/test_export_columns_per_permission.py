@@ -34,6 +34,12 @@ def test_each_cell_is_what_the_screen_shows(app, signed_in, make_customer, email
                             address_line1="2 rue Nord", postal_code="14000", city="Caen", comments="VIP")
     signed_up = make_customer(first_name="Zoé", email="zoe@example.com", phones=["07 81 22 33 44"],
                               address_line1="5 quai Sud", city="Brest", origin="marketing")
+    unsubscribed = make_customer(first_name="Yann", email="yann@example.com", origin="marketing")
+    with app.app_context():  # seed 004: masked while subscribed
+        from blueprints.customers.consent import record_consent
+        record_consent(db.session.get(Customer, signed_up), "email_marketing", "yes", method="import",
+                       source_file="inscriptions.csv", source_column="Accepts Email Marketing", text_shown="yes")
+        db.session.commit()
     client = signed_in(capabilities=capabilities(email, phone, address, history))
     response = client.get("/customers/export")
     assert response.status_code == 200
@@ -51,7 +57,7 @@ def test_each_cell_is_what_the_screen_shows(app, signed_in, make_customer, email
     with app.test_request_context():
         me = db.session.get(Employee, client.employee_id)
         login_user(me)
-        for customer_id in (shopper, signed_up):
+        for customer_id in (shopper, signed_up, unsubscribed):
             view = customer_view(me, db.session.get(Customer, customer_id), "FR")
             cells = by_id[customer_id]
             if view.email_level != "none":
