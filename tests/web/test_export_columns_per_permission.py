@@ -34,7 +34,7 @@ def test_each_cell_is_what_the_screen_shows(app, signed_in, make_customer, email
                             address_line1="2 rue Nord", postal_code="14000", city="Caen", comments="VIP")
     signed_up = make_customer(first_name="Zoé", email="zoe@example.com", phones=["07 81 22 33 44"],
                               address_line1="5 quai Sud", city="Brest", origin="marketing")
-    unsubscribed = make_customer(first_name="Yann", email="yann@example.com", phones=["07 11 22 33 44"],
+    unsubscribed = make_customer(first_name="Yann", email="yann@example.com", phones=["07 81 55 66 77"],
                                  address_line1="1 rue Est", city="Rennes", origin="marketing")
     with app.app_context():  # seed 004: masked while subscribed
         from blueprints.customers.consent import record_consent
