@@ -194,10 +194,10 @@ def test_each_rule_is_read_through_its_partial_index(db_session, make_customer, 
         # PostgreSQL chooses by cost: give it a table where the rule flags few.
         db_session.execute(text(
             "INSERT INTO customers (first_name, last_name, email, origin, archived, anonymised, needs_review,"
-            " account_profile, default_discount, email_notifications, marketing_consent, loyalty_member,"
+            " account_profile, default_discount, loyalty_member,"
             " points_balance, visit_count, total_spent_cents, sort_name, name_search, email_search, name_key,"
             " created_at, updated_at, version) SELECT 'Anne', 'Martin', 'a' || g || '@free.fr', 'manual', false,"
-            " false, false, 'standard', 0, false, false, false, 0, 0, 0, '', '', '', '', now(), now(), 1"
+            " false, false, 'standard', 0, false, 0, 0, 0, '', '', '', '', now(), now(), 1"
             " FROM generate_series(1, 5000) g"))
         db_session.execute(text("INSERT INTO phones (customer_id, raw, e164, digits, label, linked, created_at)"
                                 " SELECT id, '0612345678', '+33612345678', '33612345678', 'mobile', true, now()"
