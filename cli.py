@@ -1,5 +1,7 @@
 """Command-line entry points: `flask --app app create-owner`, `flask --app app demo`,
 `flask --app app jobs` (the job queue's consumer)."""
+import sys
+
 import click
 from flask import Flask
 
@@ -75,6 +77,10 @@ def register_cli(app: Flask) -> None:
         if if_empty and not shop_is_empty():
             click.echo("The shop already has data; demo not loaded.")
             return
+        # A stopped load (kill, Ctrl-C) still runs its cleanup: the indexes
+        # dropped for the load are built again, never left missing.
+        import signal
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         summary = build_demo_shop(customer_count=customer_count, sale_count=sale_count, seed=seed,
                                   echo=click.echo)
         click.echo(summary)

@@ -442,7 +442,9 @@ def customer_page(employee, query: CustomerQuery, phone_region: str, per_page: i
     page = max(1, query.page) if capped else min(max(1, query.page), max(1, -(-total // per_page)))
     items = None
     # Only a term matching more than the count limit may fill its page there.
-    if query.q and page == 1 and capped and not query.has_sale_filters:
+    # SQLite only: PostgreSQL's planner, with its statistics, chooses between
+    # the GIN index and the sorted list itself (and joined the window badly).
+    if query.q and page == 1 and capped and not query.has_sale_filters and _is_sqlite():
         items = _page_from_the_top(employee, query, phone_region, per_page, options)
     if items is None:
         stmt = customer_select(employee, query, phone_region, broad=broad, sales="exists" if broad else "in")
