@@ -41,17 +41,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     init_queue(app)
-    from i18n import compile_catalogues
+    from core.i18n import compile_catalogues
     compile_catalogues(_translation_directories())
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories=";".join(_translation_directories()))
 
-    import guards
+    from core import guards
     guards.init_app(app)  # before the blueprints: their <int:...> rules use its converter
 
     import models  # noqa: F401  (registers every table)
-    import search_index  # noqa: F401  (keeps the search index right after ORM changes)
-    import tasks  # noqa: F401  (registers the queue's tasks)
+    from core import search_index  # noqa: F401  (keeps the search index right after ORM changes)
+    from blueprints.customers import tasks  # noqa: F401  (registers the queue's tasks)
     from blueprints.auth import bp as auth_bp
     from blueprints.customers import bp as customers_bp
     from blueprints.loyalty import bp as loyalty_bp
@@ -61,7 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (auth_bp, customers_bp, loyalty_bp, sales_bp, team_bp):
         app.register_blueprint(blueprint)
 
-    import sessions
+    from core import sessions
     sessions.init_app(app)
     _register_template_helpers(app)
     _register_error_handlers(app)
@@ -115,15 +115,15 @@ def _select_locale() -> str:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    import formatting
-    from permissions import can, field_level
+    from core import formatting
+    from core.permissions import can, field_level
 
     def demo_shop() -> bool:
         """Whether this is the demo shop (its accounts' password is public), once
         a request; an error page without the database does without it."""
         if "_demo_shop" not in g:
             try:
-                from demo import has_demo_accounts
+                from demo.shop import has_demo_accounts
                 g._demo_shop = has_demo_accounts()
             except Exception:  # noqa: BLE001  (the database is down: say nothing)
                 g._demo_shop = False
@@ -143,7 +143,7 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _register_error_handlers(app: Flask) -> None:
     from flask_babel import gettext as _
-    from htmx import is_htmx
+    from core.htmx import is_htmx
 
     def error_page(status: int, title: str, message: str):
         if is_htmx():
@@ -168,7 +168,7 @@ def _register_error_handlers(app: Flask) -> None:
                           _("Le formulaire envoyé dépasse la taille maximale acceptée. Raccourcissez les textes."))
 
     # The request limits are answered here, in the user's language, before a
-    # server in front answers them in its own words (guards.py, run.sh).
+    # server in front answers them in its own words (core/guards.py, run.sh).
     @app.errorhandler(400)
     def bad_request(_error):
         return error_page(400, _("Requête invalide"),
@@ -195,7 +195,7 @@ def _register_error_handlers(app: Flask) -> None:
         return error_page(400, _("Session expirée"),
                           _("Le formulaire a expiré. Rechargez la page et réessayez."))
 
-    from guards import ControlCharacterRefused, field_label
+    from core.guards import ControlCharacterRefused, field_label
 
     @app.errorhandler(ControlCharacterRefused)
     def control_character(error):
@@ -259,7 +259,7 @@ def _forget_employee() -> None:
 
 
 def _register_headers(app: Flask) -> None:
-    from htmx import add_vary_header
+    from core.htmx import add_vary_header
 
     @app.after_request
     def headers(response):

@@ -18,7 +18,7 @@ def register_cli(app: Flask) -> None:
                              close_demo_accounts: bool):
         """Create the shop's owner (Propriétaire), for scripted installs."""
         from blueprints.auth.service import SetupError, create_owner
-        from demo import has_demo_accounts, retire_demo_accounts
+        from demo.shop import has_demo_accounts, retire_demo_accounts
         from extensions import db
         if has_demo_accounts():
             if not close_demo_accounts:
@@ -28,7 +28,7 @@ def register_cli(app: Flask) -> None:
             click.echo(f"{retire_demo_accounts()} demo accounts deactivated.")
         if len(password) < 10:
             raise click.BadParameter("at least 10 characters", param_hint="--password")
-        from passwords import weakness
+        from core.passwords import weakness
         reason = weakness(password, user_inputs=(name, email, shop_name))
         if reason:
             raise click.BadParameter(str(reason), param_hint="--password")
@@ -66,7 +66,7 @@ def register_cli(app: Flask) -> None:
         from flask import current_app
         from sqlalchemy import inspect
 
-        from demo import build_demo_shop, is_demo_database, shop_is_empty
+        from demo.shop import build_demo_shop, is_demo_database, shop_is_empty
         from extensions import db
         if not inspect(db.engine).has_table("customers"):
             raise click.ClickException("the database has no tables yet: run `flask --app app db upgrade` first.")
@@ -89,7 +89,7 @@ def register_cli(app: Flask) -> None:
     def reindex_search_command():
         """Rewrite the customers' search documents (after a bulk change) and, on
         SQLite, rebuild the FTS5 index over them."""
-        import search_index
+        from core import search_index
         from extensions import db
         from models import Customer
         from sqlalchemy import select, text
@@ -114,7 +114,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("reindex-purchases")
     def reindex_purchases_command():
         """Rebuild the purchase index (the directory's item filter) from the sales."""
-        import purchase_index
+        from core import purchase_index
         from extensions import db
         purchase_index.rebuild(db.session.connection())
         db.session.commit()

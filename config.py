@@ -36,7 +36,7 @@ def build_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
-        # Enforced on the server's session row (sessions.py); the cookie lives no longer.
+        # Enforced on the server's session row (core/sessions.py); the cookie lives no longer.
         "SESSION_IDLE_TIMEOUT": timedelta(hours=float(os.environ.get("SESSION_IDLE_HOURS", "12"))),
         "SESSION_ABSOLUTE_LIFETIME": timedelta(days=float(os.environ.get("SESSION_MAX_DAYS", "7"))),
         "PERMANENT_SESSION_LIFETIME": timedelta(days=float(os.environ.get("SESSION_MAX_DAYS", "7"))),
@@ -67,7 +67,7 @@ def build_config(instance_path: Path) -> dict:
         # Staged import rows moved per transaction on SQLite (the till's sales pass in between).
         "IMPORT_COMMIT_CHUNK": int(os.environ.get("IMPORT_COMMIT_CHUNK", "500")),
         # A text field of a multipart form beyond this is a 413 (werkzeug's default, said
-        # explicitly); so is a form without files beyond MAX_FORM_BYTES (guards.py).
+        # explicitly); so is a form without files beyond MAX_FORM_BYTES (core/guards.py).
         "MAX_FORM_MEMORY_SIZE": 500 * 1024,
         "MAX_FORM_BYTES": 1024 * 1024,
         # Below gunicorn's request line limit (run.sh: 8190), so the app answers first.

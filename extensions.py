@@ -12,7 +12,7 @@ from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlalchemy.orm import DeclarativeBase
 
-from french import ComptoirBabel
+from core.french import ComptoirBabel
 
 
 class Base(DeclarativeBase):
@@ -23,7 +23,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = ComptoirBabel()  # French plural rule for the French msgids (french.py)
+babel = ComptoirBabel()  # French plural rule for the French msgids (core/french.py)
 # Storage defaults to memory (one process); RATELIMIT_STORAGE_URI points it at
 # Redis when several app servers share the throttle.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.base import utcnow
-from textkeys import fold, name_key
+from core.textkeys import fold, name_key
 
 customer_groups = Table(
     "customer_groups",
@@ -89,7 +89,7 @@ class Customer(db.Model):
 
     # Derived keys (see refresh_keys): accent-free, lower-case.
     sort_name: Mapped[str] = mapped_column(String(210), default="")
-    # The search documents (search_index.py), written by search_index only.
+    # The search documents (core/search_index.py), written by search_index only.
     name_search: Mapped[str] = mapped_column(String(400), default="")
     email_search: Mapped[str] = mapped_column(String(254), default="")
     phone_search: Mapped[str] = mapped_column(String(400), default="")
@@ -119,12 +119,12 @@ class Customer(db.Model):
     @property
     def birthday_value(self):
         """The birthday with or without its year (birthdays.Birthday), or None."""
-        from birthdays import Birthday
+        from core.birthdays import Birthday
         return Birthday.of(self)
 
     def set_birthday(self, value) -> None:
         """Set from a birthdays.Birthday, a date or None (the three columns at once)."""
-        from birthdays import NO_BIRTHDAY, Birthday
+        from core.birthdays import NO_BIRTHDAY, Birthday
         if isinstance(value, date):
             value = Birthday(value.month, value.day, value.year)
         for name, column_value in (value.columns() if value is not None else NO_BIRTHDAY).items():

@@ -129,7 +129,7 @@ class ItemName(db.Model):
 
 class CustomerPurchase(db.Model):
     """The purchase index behind the directory's item filter: one row per
-    item name per sale of a customer, voided sales left out (purchase_index.py
+    item name per sale of a customer, voided sales left out (core/purchase_index.py
     keeps it). Its key answers "did this customer buy X between A and B" in
     one seek; the second index answers "who bought X between A and B"."""
     __tablename__ = "customer_purchases"

@@ -16,7 +16,7 @@ employee_locations = Table(
 
 
 class PermissionSet(db.Model):
-    """A named list of capabilities; what each means lives in permissions.py."""
+    """A named list of capabilities; what each means lives in core/permissions.py."""
     __tablename__ = "permission_sets"
 
     id: Mapped[int] = mapped_column(primary_key=True)

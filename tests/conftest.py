@@ -176,7 +176,7 @@ ROLE_SETS = {"owner": "Propriétaire", "manager": "Gérant", "cashier": "Employ�
 def make_employee(app, shop):
     from extensions import db
     from models import Employee, PermissionSet
-    from passwords import hash_password
+    from core.passwords import hash_password
 
     def make(role: str = "owner", email: str | None = None, set_name: str | None = None,
              capabilities: set[str] | None = None, language: str = "fr", **fields) -> int:

@@ -10,9 +10,9 @@ def add_sale(app, customer_id: int, location_id: int, *, items=("Café",), total
              created_at: datetime | None = None, status: str = "completed") -> int:
     """A sale of `items` to the customer, with the customer's visit summary updated."""
     from extensions import db
-    import purchase_index
+    from core import purchase_index
     from models import Customer, Sale, SaleItem
-    from textkeys import fold
+    from core.textkeys import fold
     created_at = created_at or datetime(2025, 5, 10, 12, 0)
     with app.app_context():
         sale = Sale(location_id=location_id, customer_id=customer_id, total_cents=total_cents,

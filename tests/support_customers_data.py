@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-import purchase_index
+from core import purchase_index
 from extensions import db
 from models import (Customer, Group, Invoice, PointsEntry, Reward, Sale, SaleItem)
 from models.base import utcnow

@@ -4,7 +4,7 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from blueprints.auth.service import MIN_PASSWORD_LENGTH
-from passwords import weakness
+from core.passwords import weakness
 
 
 class LoginForm(FlaskForm):

@@ -4,15 +4,15 @@ from flask_babel import ngettext
 from flask_login import current_user
 from urllib.parse import urlsplit
 
-import sessions
-from audit import record
+from core import sessions
+from core.audit import record
 from blueprints.auth import bp
 from blueprints.auth.forms import LoginForm, PasswordForm, SetupForm
 from blueprints.auth.service import (PasswordChangeError, SignInThrottled, authenticate, change_password,
                                      create_owner, has_employees)
 from extensions import db, limiter
-from htmx import hx_redirect
-from permissions import can, public, requires
+from core.htmx import hx_redirect
+from core.permissions import can, public, requires
 
 # What an employee with a temporary password may still open: the page that
 # replaces it, and the ways out.

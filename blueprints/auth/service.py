@@ -4,13 +4,13 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-import sessions
-from audit import record
+from core import sessions
+from core.audit import record
 from blueprints.auth import throttle
 from extensions import db
 from models import Employee, Location, PermissionSet, ShopSettings
-from passwords import check_password, dummy_check, hash_password, weakness
-from permissions import DEFAULT_SETS
+from core.passwords import check_password, dummy_check, hash_password, weakness
+from core.permissions import DEFAULT_SETS
 
 
 # The setup page asks the same of the first owner's password (forms.SetupForm).

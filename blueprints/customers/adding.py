@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from audit import record
+from core.audit import record
 from blueprints.customers import validation
 from blueprints.customers.editing import UNSET, ForbiddenFieldError
 from blueprints.customers.service import CustomerError, create_customer
 from extensions import db
 from models import Customer, Phone
-from textkeys import name_key
+from core.textkeys import name_key
 
 
 @dataclass

@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select, update
 
-from audit import record
+from core.audit import record
 from blueprints.customers import deletion
 from extensions import db
 from models import AuditEvent, Customer, PointsEntry, ShopSettings

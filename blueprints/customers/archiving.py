@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from audit import record
+from core.audit import record
 from blueprints.customers.service import CustomerError
 from extensions import db
 from models import Customer

@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
 
-from audit import record
+from core.audit import record
 from blueprints.customers.service import CustomerError
 from extensions import db
 from models import Customer, Employee

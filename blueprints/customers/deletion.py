@@ -28,7 +28,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
-from audit import record
+from core.audit import record
 from blueprints.customers.service import CustomerError
 from extensions import db
 from models import Customer, Phone, PointsEntry, Sale, customer_groups
@@ -117,7 +117,7 @@ def anonymise(ids: list[int]) -> None:
         elif isinstance(obj, (Customer, Sale, PointsEntry)):
             db.session.expire(obj)
 
-    import search_index
+    from core import search_index
     search_index.reindex(db.session.connection(), ids)  # anonymised: no documents (the scrub emptied them)
 
 

@@ -20,14 +20,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from audit import record
+from core.audit import record
 from blueprints.customers import validation
 from blueprints.customers.service import CustomerError
 from extensions import db
 from models import Customer, Phone
 from models.base import utcnow
 from models.customers import ACCOUNT_PROFILES, DISCOUNTS
-from phones import display_form
+from core.phones import display_form
 
 UNSET = object()  # a field the form did not send: left as it is
 ADDRESS_FIELDS = ("address_line1", "address_line2", "postal_code", "city", "country")

@@ -38,7 +38,7 @@ from models import (
     Reward,
     Sale,
 )
-from permissions import CONTACT_FIELDS, can, customer_view, field_level, is_marketing_only, mask_email, mask_phone
+from core.permissions import CONTACT_FIELDS, can, customer_view, field_level, is_marketing_only, mask_email, mask_phone
 
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
@@ -116,7 +116,7 @@ def csv_format(requested: str | None, language: str | None) -> str:
 
 def birthday_text(record) -> str | None:
     """1990-04-17, or --04-17 without the year (ISO 8601, what the import reads back)."""
-    from birthdays import Birthday
+    from core.birthdays import Birthday
     birthday = Birthday.of(record)
     return birthday.iso() if birthday else None
 
@@ -166,7 +166,7 @@ class EmployeeSnapshot:
 
 
 def snapshot(employee) -> EmployeeSnapshot:
-    from permissions import effective_capabilities
+    from core.permissions import effective_capabilities
     permission_set = employee.permission_set
     return EmployeeSnapshot(
         id=employee.id, active=employee.active, permission_set_id=employee.permission_set_id,

@@ -22,7 +22,7 @@ _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
 def country_choices() -> list[tuple[str, str]]:
     from babel import Locale
 
-    from textkeys import fold
+    from core.textkeys import fold
     territories = Locale.parse(str(get_locale() or "fr")).territories
     countries = [(code, name) for code, name in territories.items()
                  if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from textkeys import fold
+from core.textkeys import fold
 
 PROFILE_LABELS = {"standard": _l("Standard"), "business": _l("Entreprise"), "staff": _l("Personnel"),
                   "vip": _l("VIP")}

@@ -33,13 +33,13 @@ from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-import purchase_index
-from audit import record
+from core import purchase_index
+from core.audit import record
 from blueprints.customers.service import CustomerError
 from extensions import db
 from models import Customer, Invoice, Phone, PointsEntry, Reward, Sale
 from models.base import utcnow
-from permissions import can, customer_view, searchable_fields
+from core.permissions import can, customer_view, searchable_fields
 
 # At most this many secondaries in one merge: a merge is a careful act.
 MAX_SECONDARIES = 10
@@ -327,7 +327,7 @@ def _merge(primary_id: int, secondary_ids, *, employee_id: int | None,
     primary.updated_at = now  # a version bump even when no field changed
     db.session.flush()
 
-    import search_index  # the phones moved by statement: the hook did not see them
+    from core import search_index  # the phones moved by statement: the hook did not see them
     search_index.reindex(db.session.connection(), ids)
     kept = undo_merge.keep(snapshot, plan, reconcile, employee_id)
     record("customers_merged", "customer", primary.id, count=len(secondaries), employee_id=employee_id,
@@ -385,7 +385,7 @@ def _shown(rule: FieldRule, view, customer: Customer) -> str:
         birthday = customer.birthday_value
         if birthday is None:
             return ""
-        from formatting import format_date  # the shop's date style (issue 14)
+        from core.formatting import format_date  # the shop's date style (issue 14)
         if birthday.year is not None:
             return format_date(birthday.as_date(), "medium")
         from babel.dates import format_skeleton
@@ -393,7 +393,7 @@ def _shown(rule: FieldRule, view, customer: Customer) -> str:
         return format_skeleton("MMMd", birthday.as_date(), locale=get_locale())
     value = getattr(customer, rule.columns[0])
     if isinstance(value, (date, datetime)):
-        from formatting import format_date  # the shop's date style (issue 14)
+        from core.formatting import format_date  # the shop's date style (issue 14)
         return format_date(value, "medium")
     return value or ""
 

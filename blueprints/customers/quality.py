@@ -39,7 +39,7 @@ from extensions import db
 from models import Customer, Phone, QualityIgnored
 from models import quality_rules as rules
 from models.base import utcnow
-from permissions import can, field_level
+from core.permissions import can, field_level
 
 KINDS = ("review", "phone", "birthday", "email", "email_typo", "card_only", "name", "duplicate")
 # The badge stops counting here ("99+"): a few index entries per kind, never a scan.
@@ -283,7 +283,7 @@ def open_kinds(employee, customer_id: int, today: date | None = None) -> list[st
 
 def ignore(kind: str, customer_id: int, subject_id: int, *, employee_id: int | None) -> None:
     """"Ignorer": not shown again (audited with ids only). The caller commits."""
-    from audit import record
+    from core.audit import record
     if db.session.get(QualityIgnored, (kind, customer_id, subject_id)) is None:
         db.session.add(QualityIgnored(kind=kind, customer_id=customer_id, subject_id=subject_id,
                                       employee_id=employee_id))

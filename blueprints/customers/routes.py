@@ -9,9 +9,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-import birthdays
-import purchase_index
-from audit import record, record_contact_view
+from core import birthdays
+from core import purchase_index
+from core.audit import record, record_contact_view
 from blueprints.customers import bp
 from blueprints.customers.adding import PossibleDuplicates, add_customer
 from blueprints.customers.archiving import archive_customer, unarchive_customer
@@ -25,13 +25,13 @@ from blueprints.customers.search import CustomerQuery, customer_page
 from blueprints.customers.service import CustomerError
 from blueprints.customers.validation import FieldErrors
 from extensions import db
-from guards import refused_in
-from htmx import hx_redirect, is_htmx, render_htmx
+from core.guards import refused_in
+from core.htmx import hx_redirect, is_htmx, render_htmx
 from models import Customer, Group, Location, ShopSettings
 from models.customers import ACCOUNT_PROFILES, DISCOUNTS, ORIGINS
 from models.sales import CARD_BRANDS, PAYMENT_METHODS
-from permissions import CONTACT_FIELDS, can, customer_view, customer_views, field_level, requires
-from phones import display as phone_display
+from core.permissions import CONTACT_FIELDS, can, customer_view, customer_views, field_level, requires
+from core.phones import display as phone_display
 
 COUNT_CAP = 1_000
 # Counting a million customers exactly takes 90 ms on PostgreSQL (30 ms on
@@ -222,7 +222,7 @@ def _save(customer_id: int, section: str, apply):
     _check_section_access(customer, section)
     form = SECTION_FORMS[section](request.form)
     try:
-        if refused := refused_in(form):  # a control character (guards.py): beside its field
+        if refused := refused_in(form):  # a control character (core/guards.py): beside its field
             raise FieldErrors(refused)
         apply(customer, form)
         db.session.commit()
@@ -424,7 +424,7 @@ def new():
         address = {name: getattr(form, name).data for name in
                    ("address_line1", "address_line2", "postal_code", "city", "country")}
     try:
-        if refused := refused_in(form):  # a control character (guards.py): beside its field
+        if refused := refused_in(form):  # a control character (core/guards.py): beside its field
             raise FieldErrors(refused)
         customer = add_customer(
             editable=editable, region=_region(), confirm_duplicates=request.form.get("confirm") == "1",

@@ -6,13 +6,13 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from audit import record
+from core.audit import record
 from blueprints.customers import bp, consent
 from extensions import db
-from htmx import is_htmx, render_htmx
+from core.htmx import is_htmx, render_htmx
 from models import Customer
 from models.consent import PURPOSES
-from permissions import field_level, requires
+from core.permissions import field_level, requires
 
 # What the employee may say the decision came from (an import is never typed in).
 TYPED_METHODS = ("counter", "request")

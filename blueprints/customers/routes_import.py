@@ -1,5 +1,5 @@
 """Importing customers from CSV: upload, mapping and preview, progress, report,
-cancel and retry. Rules in importing/; the run itself on the job queue (tasks.py)."""
+cancel and retry. Rules in importing/; the run itself on the job queue (blueprints/customers/tasks.py)."""
 from flask import (
     Response,
     abort,
@@ -16,10 +16,10 @@ from flask_login import current_user
 
 from blueprints.customers import bp, exporting, importing
 from extensions import db
-from htmx import render_htmx
+from core.htmx import render_htmx
 from models import ImportJob, ShopSettings
 from models.imports import RUNNING
-from permissions import requires
+from core.permissions import requires
 
 
 def _job_or_404(job_id: int) -> ImportJob:
@@ -159,7 +159,7 @@ def import_run(job_id: int):
 def _enqueue(job_id: int) -> None:
     """Hand the job to the queue's consumer (in tests: run it now). A failure
     to run is on the job row ("failed"), not an error page."""
-    from tasks import run_import_task
+    from blueprints.customers.tasks import run_import_task
     try:
         run_import_task(job_id)
     except Exception:  # noqa: BLE001 - immediate mode only: the job row says "failed"; the log says why

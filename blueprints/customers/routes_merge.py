@@ -6,10 +6,10 @@ from flask_login import current_user
 
 from blueprints.customers import bp, merge_suggestions, merging
 from extensions import db
-from guards import parse_id
-from htmx import render_htmx
+from core.guards import parse_id
+from core.htmx import render_htmx
 from models import Customer, ShopSettings
-from permissions import customer_view, requires
+from core.permissions import customer_view, requires
 
 
 def _primary_or_404(customer_id: int) -> Customer:

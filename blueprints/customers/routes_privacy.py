@@ -5,13 +5,13 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from audit import record
+from core.audit import record
 from blueprints.customers import bp, deletion, exporting
 from blueprints.customers.search import CustomerQuery, customer_select
 from extensions import db
 from models import Customer, ShopSettings
 from models.base import utcnow
-from permissions import customer_view, requires
+from core.permissions import customer_view, requires
 
 
 # --- delete -------------------------------------------------------------------

@@ -4,16 +4,16 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from audit import record
+from core.audit import record
 from blueprints.customers import anonymising, bp, quality
 from blueprints.customers.editing import StaleCustomerError
 from blueprints.customers.service import CustomerError
 from extensions import db
-from guards import parse_id
-from htmx import hx_redirect, is_htmx, render_htmx
+from core.guards import parse_id
+from core.htmx import hx_redirect, is_htmx, render_htmx
 from models import Customer, ShopSettings
 from models.base import utcnow
-from permissions import can, customer_view, requires
+from core.permissions import can, customer_view, requires
 
 PAGE_SIZE = 25
 

@@ -9,7 +9,7 @@ from blueprints.customers import bp, merging, undo_import, undo_merge
 from blueprints.customers.routes_import import _job_or_404
 from extensions import db
 from models import Customer, ShopSettings
-from permissions import customer_view, requires
+from core.permissions import customer_view, requires
 
 # --- a merge ----------------------------------------------------------------------
 
@@ -107,7 +107,7 @@ def import_undo(job_id: int):
         db.session.rollback()
         flash(str(refused), "error")
         return redirect(url_for("customers.import_job", job_id=job_id), 303)
-    from tasks import run_import_undo_task
+    from blueprints.customers.tasks import run_import_undo_task
     try:
         run_import_undo_task(job_id)  # on the queue; in tests, now
     except Exception:  # noqa: BLE001 - immediate mode only: the recovery runs it again

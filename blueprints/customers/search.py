@@ -23,13 +23,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, and_, extract, func, or_, select
 
-from guards import parse_id, parse_page
+from core.guards import parse_id, parse_page
 from models import Customer, CustomerPurchase, Phone, Sale, customer_groups
 from models.customers import ORIGINS
 from models.sales import CARD_BRANDS, PAYMENT_METHODS
-from permissions import complete_lookups, field_level, searchable_fields
-from phones import normalise
-from textkeys import fold
+from core.permissions import complete_lookups, field_level, searchable_fields
+from core.phones import normalise
+from core.textkeys import fold
 
 SORTS = {
     "name": (Customer.sort_name, Customer.id),
@@ -173,7 +173,7 @@ def term_condition(employee, term: str, phone_region: str = "FR", broad: bool = 
     (None when the term is empty, or a digit or two: the list stays shown
     until a phone number can be told).
 
-    Through the search documents (search_index.py): every word must be in the
+    Through the search documents (core/search_index.py): every word must be in the
     same field's document, anywhere when it has three characters or more
     ("pont" finds Dupont, "elod" Élodie, "gmail" an address there, "0612",
     "+33 6 12" or the last four digits a number), at the start of a word
@@ -184,7 +184,7 @@ def term_condition(employee, term: str, phone_region: str = "FR", broad: bool = 
     then only checks them); `broad`: the LIKE alone, for walking the sorted
     list. PostgreSQL's planner answers the LIKE from the GIN trigram indexes
     or walks the list by itself."""
-    from search_index import field_condition, fts_matches, fts_query, name_prefix
+    from core.search_index import field_condition, fts_matches, fts_query, name_prefix
 
     term = term.strip()
     folded = fold(term)
@@ -293,7 +293,7 @@ def sale_matches(query: CustomerQuery, per_customer: bool = False):
     (EXISTS). SQLite, without statistics, would then read a location's,
     a payment method's or a card's index (up to a third of all sales) rather
     than the customer's own sales; those columns are hidden from its planner."""
-    from purchase_index import item_keys
+    from core.purchase_index import item_keys
     filters = query.filters
 
     def sale_column(column):
@@ -363,7 +363,7 @@ def filter_conditions(query: CustomerQuery, sales: str | None = "in") -> list:
         if key in filters:
             conditions.append(consent_condition(purpose, filters[key]))
     if "birthday_month" in filters:
-        # A full date or a year-less one (birthdays.py).
+        # A full date or a year-less one (core/birthdays.py).
         month = int(filters["birthday_month"])
         conditions.append(or_(extract("month", Customer.birthday) == month, Customer.birthday_month == month))
     if "review" in filters:
@@ -419,7 +419,7 @@ def customer_page(employee, query: CustomerQuery, phone_region: str, per_page: i
     there (a broad search over a million customers), and a query found broad
     reads its page from the sorted index."""
     from extensions import db
-    from pagination import Page, paginate
+    from core.pagination import Page, paginate
     if not count_limit:
         return paginate(customer_select(employee, query, phone_region).options(*options), query.page, per_page)
     # Broad: walk the list in order, each customer checked, until the page

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Customer, Phone, ShopSettings
-from phones import display_form, normalise
-from textkeys import digits as only_digits
+from core.phones import display_form, normalise
+from core.textkeys import digits as only_digits
 
 
 class CustomerError(ValueError):
@@ -61,7 +61,7 @@ def find_by_username(username: str) -> list[Customer]:
     A username is always a complete value (permissions.complete_value): the
     full-value lookup rule lets any employee find a member by it, and a
     partial one finds nobody."""
-    from permissions import complete_value
+    from core.permissions import complete_value
     username = username.strip()
     if not username:
         return []

@@ -24,7 +24,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
-from audit import record
+from core.audit import record
 from extensions import db
 from models import (
     ConsentEvent,
@@ -240,7 +240,7 @@ def _undo_chunk(changes: list[ImportChange], report: dict) -> None:
         if change in db.session:
             db.session.expunge(change)
     db.session.flush()
-    import search_index
+    from core import search_index
     search_index.reindex(db.session.connection(), touched)
 
 

@@ -27,7 +27,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 
-from audit import record
+from core.audit import record
 from blueprints.customers.service import CustomerError
 from extensions import db
 from models import (
@@ -45,7 +45,7 @@ from models import (
     customer_groups,
 )
 from models.base import utcnow
-from phones import display_form
+from core.phones import display_form
 
 
 class UndoMergeError(CustomerError):
@@ -267,7 +267,7 @@ def undo(snapshot_id: int, *, employee_id: int | None) -> UndoResult:
     primary.updated_at = utcnow()
     db.session.flush()
 
-    import search_index
+    from core import search_index
     search_index.reindex(db.session.connection(), [primary.id, *result.secondary_ids])
     record("merge_undone", "customer", primary.id, count=len(secondaries), employee_id=employee_id,
            details={"snapshot_id": snapshot.id, "secondary_ids": result.secondary_ids,

@@ -7,8 +7,8 @@ from datetime import date
 from flask_babel import gettext as _
 
 from blueprints.customers.service import CustomerError
-from emails import normalise_email
-from phones import normalise
+from core.emails import normalise_email
+from core.phones import normalise
 
 LIMITS = {"first_name": 100, "last_name": 100, "company": 200, "email": 254, "address_line1": 200, "address_line2": 200,
           "postal_code": 20, "city": 100, "tax_id": 40, "comments": 5000, "phone": 40}
@@ -66,7 +66,7 @@ def phone(value: str | None, region: str, errors: dict, field: str) -> tuple[str
 def birthday(value, errors: dict, today: date | None = None) -> dict:
     """The three birthday columns (birthdays.Birthday.columns) of what was
     typed: 17/04/1990, 1990-04-17, or 17/04 when the year is not known."""
-    import birthdays
+    from core import birthdays
     if value in (None, ""):
         return dict(birthdays.NO_BIRTHDAY)
     if isinstance(value, date):

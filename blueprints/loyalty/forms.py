@@ -26,7 +26,7 @@ class EnrolForm(FlaskForm):
 
     def validate_phone(self, field):
         from models import ShopSettings
-        from phones import normalise
+        from core.phones import normalise
         if field.data and field.data.strip() and not normalise(field.data, ShopSettings.get().phone_region):
             raise ValidationError(_l("Ce numéro de téléphone n’est pas valide."))
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from audit import record
+from core.audit import record
 from extensions import db
 from models import Customer, PointsEntry
 

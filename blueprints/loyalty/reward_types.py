@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from audit import record
+from core.audit import record
 from blueprints.loyalty.service import LoyaltyError, _clean_name, reward_kind_values
 from extensions import db
-from guards import parse_id
+from core.guards import parse_id
 from models import RewardType
 
 NAME_MAX = 120

@@ -7,18 +7,18 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from audit import record_contact_view
+from core.audit import record_contact_view
 from blueprints.loyalty import bp
 from blueprints.loyalty import service
 from blueprints.loyalty.forms import (EnrolForm, GroupForm, MemberPointsForm, PointsForm, RedeemForm,
                                       RemoveForm, RewardForm)
 from blueprints.loyalty.service import NAME_PARTS, LoyaltyError, MemberQuery
 from extensions import db
-from htmx import hx_redirect, is_htmx, render_htmx
-from guards import parse_page
+from core.htmx import hx_redirect, is_htmx, render_htmx
+from core.guards import parse_page
 from models import Group, ShopSettings
 from models.base import utcnow
-from permissions import customer_view, requires
+from core.permissions import customer_view, requires
 
 CHANGED = "loyalty-changed"  # htmx event: the list behind the panel is stale
 

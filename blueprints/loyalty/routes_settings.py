@@ -9,9 +9,9 @@ from blueprints.loyalty.forms import RewardTypeForm, SettingsForm
 from blueprints.loyalty.routes import _attach
 from blueprints.loyalty.service import LoyaltyError
 from extensions import db
-from htmx import hx_redirect
+from core.htmx import hx_redirect
 from models import ShopSettings
-from permissions import requires
+from core.permissions import requires
 
 
 def _settings_form(shop: ShopSettings, bind: bool = True) -> SettingsForm:

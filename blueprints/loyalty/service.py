@@ -19,15 +19,15 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from audit import record
+from core.audit import record
 from blueprints.customers.search import term_condition
 from blueprints.customers.service import create_customer, find_by_username
 from blueprints.loyalty import points as ledger
 from extensions import db
-from guards import parse_id, parse_page
+from core.guards import parse_id, parse_page
 from models import Customer, Group, Phone, PointsEntry, Reward, ShopSettings, customer_groups
 from models.base import utcnow
-from phones import normalise
+from core.phones import normalise
 
 NAME_MAX = 100
 GROUP_NAME_MAX = 80
@@ -318,7 +318,7 @@ def find_group(name: str) -> Group | None:
 
 
 def suggest_groups(term: str, limit: int = 10) -> list[Group]:
-    from textkeys import fold
+    from core.textkeys import fold
     term = fold(term)
     groups = db.session.scalars(select(Group).order_by(Group.name)).all()
     if not term:
@@ -403,7 +403,7 @@ def remove_from_group(customer: Customer, group_id: int, employee_id: int | None
 
 
 def group_customers(group_id: int, page: int, per_page: int):
-    from pagination import paginate
+    from core.pagination import paginate
     stmt = (select(Customer).join(customer_groups, customer_groups.c.customer_id == Customer.id)
             .where(customer_groups.c.group_id == group_id, Customer.anonymised == False)  # noqa: E712
             .order_by(Customer.sort_name, Customer.id))

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
-from audit import record
+from core.audit import record
 from blueprints.loyalty import points as ledger
 from extensions import db
 from models import Customer, Reward, ShopSettings
 from models.base import utcnow
-from textkeys import fold
+from core.textkeys import fold
 
 MAX_POINTS = 10_000_000
 
@@ -271,7 +271,7 @@ def restore_rewards(sale, employee_id: int | None) -> list[Reward]:
     """The rewards the sale spent are Obtenue again, with their original
     expiry; one whose date has passed comes back with a note saying so (it
     shows Expirée). The caller commits."""
-    from formatting import format_date  # the shop's date style (issue 14)
+    from core.formatting import format_date  # the shop's date style (issue 14)
     rewards = list(db.session.scalars(select(Reward).where(Reward.sale_id == sale.id)))
     now = utcnow()
     for reward in rewards:

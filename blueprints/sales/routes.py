@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from audit import record_contact_view
+from core.audit import record_contact_view
 from blueprints.customers.search import CustomerQuery, customer_select
 from blueprints.sales import bp
 from blueprints.sales import discounts, service
@@ -17,12 +17,12 @@ from blueprints.sales.forms import CounterCustomerForm, NameForm, apply_errors
 from blueprints.sales.service import SaleError
 from blueprints.sales.transactions import TransactionQuery, invoices_by_sale, keyset_page, transaction_select
 from extensions import db
-from htmx import hx_redirect, is_htmx, render_htmx
-from guards import parse_id, parse_page, refused_in
+from core.htmx import hx_redirect, is_htmx, render_htmx
+from core.guards import parse_id, parse_page, refused_in
 from models import Customer, Employee, Invoice, Location, Sale, ShopSettings
 from models.sales import CARD_BRANDS
-from pagination import paginate
-from permissions import can, customer_view, field_level, requires
+from core.pagination import paginate
+from core.permissions import can, customer_view, field_level, requires
 
 SEARCH_LIMIT = 8
 
@@ -291,12 +291,12 @@ def customer_add():
     may_phone = field_level(current_user, "phone") == "edit"
     if request.method == "POST":
         try:
-            if refused := refused_in(form):  # a control character (guards.py): beside its field
+            if refused := refused_in(form):  # a control character (core/guards.py): beside its field
                 raise SaleError(refused)
             customer = service.add_customer_at_counter(
                 form.first_name.data, form.last_name.data,
                 email=form.email.data if may_email else None, phone=form.phone.data if may_phone else None)
-            from audit import record
+            from core.audit import record
             record("customer_created", "customer", customer.id, details={"via": "sale"})
             db.session.commit()
         except SaleError as error:
@@ -337,7 +337,7 @@ def name_save(customer_id: int):
     customer = _customer_for_name(customer_id)
     form = NameForm(prefix="name", formdata=request.form)
     try:
-        if refused := refused_in(form):  # a control character (guards.py): beside its field
+        if refused := refused_in(form):  # a control character (core/guards.py): beside its field
             raise SaleError(refused)
         service.rename_customer(customer.id, form.first_name.data, form.last_name.data)
         db.session.commit()
@@ -383,7 +383,7 @@ def sale(sale_id: int):
 def _refund_messages(outcome) -> list[tuple[str, str]]:
     """What the cashier is told after a refund: the money, the points both
     ways, what could not be taken back, and the rewards given back."""
-    from formatting import format_date  # the shop's date style (issue 14)
+    from core.formatting import format_date  # the shop's date style (issue 14)
     sale = outcome.sale
     if sale.status == "refunded":
         messages = [(_("Vente remboursée."), "success")]

@@ -20,15 +20,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from blueprints.customers import validation
 from blueprints.customers.service import CustomerError, create_customer, ensure_can_join_sale, make_phone
-import purchase_index
-from audit import record
+from core import purchase_index
+from core.audit import record
 from blueprints.loyalty.points import earn_for_sale, reverse_for_sale
 from blueprints.sales import discounts
 from extensions import db
 from models import Customer, Invoice, Location, Sale, SaleItem
 from models.base import utcnow
 from models.sales import CARD_BRANDS
-from textkeys import fold
+from core.textkeys import fold
 
 # At the counter a sale is paid in cash, by card, or invoiced to the customer
 # (an open invoice, settled later: seed 002). Stored in Sale.payment_method.

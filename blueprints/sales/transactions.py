@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from blueprints.customers.search import term_condition
 from extensions import db
-from guards import parse_id
+from core.guards import parse_id
 from models import Customer, Invoice, Sale
 from models.sales import CARD_BRANDS, SALE_STATUSES
 from blueprints.sales.service import PAYMENTS
@@ -97,7 +97,7 @@ def _search_condition(employee, term: str, region: str):
     if len(term) == 4 and term.isdigit():
         # The brand list as an IN keeps ix_sales_card (brand, last4) usable.
         conditions.append(Sale.card_brand.in_(CARD_BRANDS) & (Sale.card_last4 == term))
-    from permissions import can
+    from core.permissions import can
     if can(employee, "customers.basic"):
         condition = term_condition(employee, term, region)
         if condition is not None:

@@ -9,14 +9,14 @@ from flask_babel import gettext as _
 from flask_babel import get_timezone, to_utc
 from flask_login import current_user
 
-from audit import record
+from core.audit import record
 from blueprints.team import bp, service
 from blueprints.team.forms import CopySetForm, EmployeeForm, RenameSetForm
 from blueprints.team.service import TeamError
 from extensions import db
-from htmx import is_htmx, render_htmx
-from pagination import paginate
-from permissions import CONTACT_FIELDS, capabilities_of, requires
+from core.htmx import is_htmx, render_htmx
+from core.pagination import paginate
+from core.permissions import CONTACT_FIELDS, capabilities_of, requires
 
 AUDIT_PAGE_SIZE = 50
 

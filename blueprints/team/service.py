@@ -17,13 +17,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-import sessions
-from audit import record
+from core import sessions
+from core.audit import record
 from extensions import db
-from guards import parse_id, parse_page
+from core.guards import parse_id, parse_page
 from models import AuditEvent, Employee, Location, PermissionSet
-from passwords import hash_password
-from permissions import CAPABILITIES, CAPABILITY_GROUPS, CONTACT_FIELDS, capabilities_of, closure, dependents
+from core.passwords import hash_password
+from core.permissions import CAPABILITIES, CAPABILITY_GROUPS, CONTACT_FIELDS, capabilities_of, closure, dependents
 
 LANGUAGES = (("fr", "Français"), ("en", "English"))
 

@@ -75,7 +75,7 @@ def upgrade():
 
 def _fill_documents(connection) -> None:
     """Every customer's documents, from its names, email, company and linked phones."""
-    from search_index import documents
+    from core.search_index import documents
     # id and four short texts: ~150 MB at a million customers.
     rows = connection.execute(sa.text(
         "SELECT id, first_name, last_name, email, company, anonymised FROM customers ORDER BY id")).all()

@@ -35,7 +35,7 @@ def _state(app, job_id):
 
 
 def _enqueue(job_id):
-    from tasks import run_import_task
+    from blueprints.customers.tasks import run_import_task
     run_import_task(job_id)
 
 

@@ -19,7 +19,7 @@ def test_the_periodic_task_anonymises_through_a_real_consumer(app, make_customer
         settings.retention_enabled, settings.retention_starts_on = True, date(2020, 1, 1)
         db.session.commit()
     consumer = real_queue()
-    import tasks
+    from blueprints.customers import tasks
     tasks.anonymise_inactive_customers()  # into the queue file, as the scheduler would
     consumer.start()
 

@@ -7,7 +7,7 @@ import re
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from babel.messages.pofile import read_po
 
-from i18n import ROOT, _SOURCES
+from core.i18n import ROOT, _SOURCES
 
 CATALOGUES = [*ROOT.glob("translations/*/LC_MESSAGES/*.po"), *ROOT.glob("blueprints/*/translations*/*/LC_MESSAGES/*.po")]
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
@@ -79,6 +79,6 @@ def test_french_zero_takes_the_singular_and_english_zero_the_plural(app):
 
 
 def test_elision_before_a_vowel_sound_only():
-    from french import elides
+    from core.french import elides
     assert [elides(name) for name in ("Isabella", "Émile", "Hélène", "Yves", "Œdipe", "Ulysse")] == [True] * 6
     assert [elides(name) for name in ("Léa", "Yannick", "Karim", "", None)] == [False] * 5

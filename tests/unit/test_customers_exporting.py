@@ -55,7 +55,7 @@ def test_count_rows_counts_the_select(db_session, make_customer, make_employee):
 
 
 def test_snapshot_gives_the_same_permissions_as_the_employee(db_session, make_employee):
-    from permissions import field_level
+    from core.permissions import field_level
     employee = db_session.get(Employee, make_employee("cashier"))
     copy = exporting.snapshot(employee)
     db.session.expunge_all()

@@ -10,7 +10,7 @@ import pytest
 import pytz
 from babel import Locale, dates, numbers
 
-from formatting import Formats
+from core.formatting import Formats
 
 PARIS = pytz.timezone("Europe/Paris")
 

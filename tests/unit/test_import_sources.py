@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-import birthdays
+from core import birthdays
 from blueprints.customers import importing
 from blueprints.customers.importing.rows import protects_cells, unprotect
 from tests.support_customers_data import csv_bytes, in_request  # noqa: F401
@@ -412,7 +412,7 @@ def test_our_older_export_consent_columns_still_map():
 def test_consent_targets_need_the_edit_right_of_their_channel(app):
     from types import SimpleNamespace
 
-    from permissions import closure
+    from core.permissions import closure
     permission_set = SimpleNamespace(is_owner=False, capabilities=closure({"customers.import", "customers.phone.edit"}))
     employee = SimpleNamespace(id=1, permission_set_id=99, permission_set=permission_set, is_authenticated=True,
                                active=True)

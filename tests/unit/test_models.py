@@ -9,8 +9,8 @@ from config import _secret_key, database_url
 from models import Customer, Reward, ShopSettings
 from models.base import utcnow
 from blueprints.customers.search import phone_fragment
-from phones import display, normalise
-from textkeys import fold, name_key
+from core.phones import display, normalise
+from core.textkeys import fold, name_key
 
 
 def test_fold_removes_accents_case_and_ligatures():

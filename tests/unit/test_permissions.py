@@ -3,7 +3,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from permissions import (CAPABILITIES, DEFAULT_SETS, capabilities_of, closure, customer_view, dependents,
+from core.permissions import (CAPABILITIES, DEFAULT_SETS, capabilities_of, closure, customer_view, dependents,
                          field_level, mask_email, mask_phone, searchable_fields)
 
 
@@ -108,6 +108,6 @@ def test_search_only_over_fields_seen_in_full():
 
 
 def test_unknown_capability_is_an_error():
-    from permissions import can
+    from core.permissions import can
     with pytest.raises(ValueError):
         can(employee_with(set()), "customers.everything")

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-import permissions
-from permissions import can, customer_view, customer_views, field_level, viewer
+from core import permissions
+from core.permissions import can, customer_view, customer_views, field_level, viewer
 
 
 def employee(employee_id: int, capabilities: set[str], set_id: int | None = None, active: bool = True):

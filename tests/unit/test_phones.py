@@ -4,7 +4,7 @@ import phonenumbers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import phones
+from core import phones
 
 REGIONS = ["FR", "RE", "GP", "GB", "DE", "IT", "ES", "BE", "CH", "VN", "CA", "US", "MA", "SN", "JP", "BR", "AU"]
 SEPARATORS = st.sampled_from(["", " ", ".", "-"])

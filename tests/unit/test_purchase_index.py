@@ -1,10 +1,10 @@
-"""The purchase index (purchase_index.py): kept right by the sales service and
+"""The purchase index (core/purchase_index.py): kept right by the sales service and
 the merge, rebuilt identically from the sales, and filled for existing sales
 by its migration."""
 import pytest
 from sqlalchemy import delete, select, text
 
-import purchase_index
+from core import purchase_index
 from blueprints.sales import service
 from blueprints.sales.service import Line, SaleRequest
 

@@ -5,8 +5,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from models import Customer, Phone
-from search_index import documents, email_document, name_document, phone_document
-from textkeys import fold
+from core.search_index import documents, email_document, name_document, phone_document
+from core.textkeys import fold
 
 
 def docs_of(session, customer_id):

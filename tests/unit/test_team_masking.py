@@ -4,11 +4,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from permissions import customer_view, field_level, mask_email, mask_phone
+from core.permissions import customer_view, field_level, mask_email, mask_phone
 
 
 def employee_with(capabilities):
-    from permissions import closure
+    from core.permissions import closure
     permission_set = SimpleNamespace(is_owner=False, capabilities=closure(capabilities))
     return SimpleNamespace(id=1, permission_set_id=id(permission_set), permission_set=permission_set,
                            is_authenticated=True, active=True)

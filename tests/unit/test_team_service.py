@@ -10,7 +10,7 @@ from sqlalchemy import select
 from blueprints.team import service
 from blueprints.team.service import TeamError
 from models import AuditEvent, Employee, PermissionSet
-from permissions import CAPABILITIES, closure
+from core.permissions import CAPABILITIES, closure
 
 
 @pytest.fixture

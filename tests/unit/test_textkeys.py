@@ -6,7 +6,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from textkeys import fold, name_key
+from core.textkeys import fold, name_key
 
 # What names in a French shop are made of, ligatures and punctuation included.
 LETTERS = list("abcdefghijklmnopqrstuvwxyzéèêëàâäîïôöùûüçñœæøåß") + list("ÉÈÀÇŒÆØÅ") + list(" '-.’")

@@ -192,7 +192,7 @@ def test_points_entries_of_the_secondary_are_its_own_again(db_session, make_cust
 
 
 def test_the_hourly_task_sweeps_expired_snapshots_and_previous_values(db_session, make_customer, app, monkeypatch):
-    import tasks
+    from blueprints.customers import tasks
     primary, secondary = make_customer(first_name="P"), make_customer(first_name="S")
     monkeypatch.setitem(app.config, "UNDO_DAYS", 1)  # the window is configurable
     snapshot_id = merge(db_session, primary, [secondary])

@@ -24,7 +24,7 @@ def test_a_common_or_trivial_new_password_is_refused_saying_why(app, signed_in, 
     with app.app_context():
         from extensions import db
         from models import Employee
-        from passwords import check_password
+        from core.passwords import check_password
         assert check_password(db.session.get(Employee, client.employee_id).password_hash, PASSWORD)
 
 

@@ -97,7 +97,7 @@ def test_failures_are_stored_without_the_address(app, client, make_employee):
 
 def test_an_unknown_email_costs_one_verification_and_no_hashing(app, client, make_employee, monkeypatch):
     """Same work as a wrong password, so timing does not reveal who works here."""
-    import passwords
+    from core import passwords
     make_employee("owner")
     calls = {"hash": 0, "verify": 0}
     real_hash, real_check = passwords.hash_password, passwords.check_password

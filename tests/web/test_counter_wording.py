@@ -58,7 +58,7 @@ def test_the_chosen_language_is_remembered_over_the_browser(client, make_employe
 
 
 def test_dates_first_of_month_in_french_and_day_first_in_english(app):
-    import formatting
+    from core import formatting
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert formatting.format_date(date(2026, 12, 1)) == "1er déc. 2026"
         assert formatting.format_date(date(2026, 12, 11)) == "11 déc. 2026"

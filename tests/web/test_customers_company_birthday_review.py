@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import select
 
-from birthdays import Birthday
+from core.birthdays import Birthday
 from extensions import db
 from models import Customer, Phone
 from tests.support_customers import get_customer, set_fields

@@ -280,9 +280,9 @@ def idle_person(app, make_customer, shop) -> int:
 
 
 def run_the_periodic_job(app):
-    """The queue's periodic task itself (tasks.py), enqueued as the scheduler
+    """The queue's periodic task itself (blueprints/customers/tasks.py), enqueued as the scheduler
     does; the tests' queue runs it at once."""
-    import tasks
+    from blueprints.customers import tasks
     with app.app_context():
         db.session.remove()
     tasks.anonymise_inactive_customers()

@@ -73,6 +73,6 @@ def test_the_right_is_in_the_matrix(app, signed_in):
 
 
 def test_a_default_manager_set_holds_it_and_an_employee_set_does_not():
-    from permissions import DEFAULT_SETS, closure
+    from core.permissions import DEFAULT_SETS, closure
     assert "customers.discounts" in closure(DEFAULT_SETS["Gérant"])
     assert "customers.discounts" not in closure(DEFAULT_SETS["Employé"])

@@ -419,7 +419,7 @@ def test_import_is_audited_with_counts_only(app, signed_in, shop):
 def test_a_queued_import_shows_polled_progress_and_can_be_cancelled(app, signed_in, shop, monkeypatch):
     """The route only enqueues: with no consumer running, the job waits, and
     the page polls it; cancelling then writes nothing."""
-    import tasks
+    from blueprints.customers import tasks
     client = signed_in("owner")
     rows = [["First Name", "Email"]] + [[f"Client{i}", f"c{i}@example.com"] for i in range(30)]
     job_id = upload_ok(client, csv_bytes(rows))

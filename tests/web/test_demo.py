@@ -11,7 +11,7 @@ CUSTOMERS = 200
 @pytest.fixture
 def demo(app):
     """A small demo shop, built like `flask --app app demo --customers 200`."""
-    from demo import build_demo_shop
+    from demo.shop import build_demo_shop
     with app.app_context():
         summary = build_demo_shop(customer_count=CUSTOMERS, echo=lambda *_: None)
     return summary
@@ -165,7 +165,7 @@ def test_demo_search_keys_and_phones_are_what_the_services_store(app, demo):
     from blueprints.customers.service import make_phone
     from extensions import db
     from models import Customer, Phone
-    from textkeys import fold
+    from core.textkeys import fold
     with app.app_context():
         for customer in db.session.scalars(select(Customer)):
             stored = (customer.sort_name, customer.email_key, customer.name_key)
@@ -203,7 +203,7 @@ def test_demo_membership_archive_and_groups_vary(app, demo):
 
 
 def test_demo_same_seed_builds_the_same_customers(app):
-    from demo import build_demo_shop
+    from demo.shop import build_demo_shop
     from extensions import db
     from models import Customer
     names = []
@@ -239,7 +239,7 @@ def test_demo_command_if_empty_loads_once_and_replaces_otherwise(app, monkeypatc
 
 
 def test_demo_search_documents_are_what_reindex_writes(app, demo):
-    import search_index
+    from core import search_index
     from extensions import db
     from models import Customer
     with app.app_context():
@@ -249,7 +249,7 @@ def test_demo_search_documents_are_what_reindex_writes(app, demo):
         loaded = all_terms()
         assert loaded
         if db.engine.dialect.name == "sqlite":  # the FTS5 index rebuilt after the load finds them
-            from textkeys import fold
+            from core.textkeys import fold
             name = max(fold(db.session.scalar(select(Customer.last_name).where(Customer.last_name.is_not(None))
                                               .limit(1))).split(), key=len)
             found = db.session.scalar(text("SELECT count(*) FROM customer_fts WHERE customer_fts MATCH :q"),

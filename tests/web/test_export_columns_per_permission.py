@@ -8,7 +8,7 @@ import pytest
 
 from extensions import db
 from models import Customer
-from permissions import customer_view
+from core.permissions import customer_view
 from tests.support_customers_data import read_csv
 
 LEVELS = ("none", "masked", "view", "edit")

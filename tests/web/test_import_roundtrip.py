@@ -20,7 +20,7 @@ FIELDS = ("first_name", "last_name", "company", "email", "address_line1", "addre
 
 def build_shop(app):
     from blueprints.customers.service import create_customer
-    from birthdays import Birthday
+    from core.birthdays import Birthday
     from datetime import date
     with app.app_context():
         elodie = create_customer(

@@ -239,7 +239,7 @@ def test_every_route_with_an_id_answers_404_beyond_the_column_range(app, world, 
 
 
 def test_every_integer_url_argument_uses_the_bounded_converter(app):
-    from guards import IdConverter
+    from core.guards import IdConverter
     for rule in app.url_map.iter_rules():
         for name, converter in rule._converters.items():
             if "Integer" in type(converter).__mro__[1].__name__ or "int" in type(converter).__name__.lower():

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urljoin, urlsp
 
 import pytest
 
-import purchase_index
+from core import purchase_index
 from tests.conftest import CSRFClient, sign_in
 
 PREFIXES = ("/customers", "/loyalty", "/sales", "/team")
@@ -171,7 +171,7 @@ SETS = {
 
 def _levels(employee, customer) -> dict[str, str]:
     """What this employee may see of each field of this customer, per permissions."""
-    from permissions import can, field_level
+    from core.permissions import can, field_level
     levels = {name: field_level(employee, name, customer) for name in ("email", "phone", "address")}
     levels["comments"] = "view" if can(employee, "customers.history.view") else "none"
     return levels
@@ -394,7 +394,7 @@ def _search_found(body: str, request: Request, levels: dict) -> bool:
     not view in full (the control request tells whether the parameter filters at all)."""
     if request.search is None:
         return False
-    from permissions import complete_value
+    from core.permissions import complete_value
     key, field_name, _parameter, term = request.search
     if field_name in ("email", "phone") and complete_value(field_name, term):
         return False  # the full-value lookup rule: a complete value may find them (_check: never show it)

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from extensions import db
 from models import Customer, MergeSnapshot, Phone
-from phones import display_form
+from core.phones import display_form
 from tests.support_customers_data import csv_bytes, in_request  # noqa: F401  (a fixture)
 
 
@@ -93,7 +93,7 @@ def test_merge_and_its_undo_keep_the_display_in_step(app, signed_in, make_custom
 
 
 def test_the_demo_loader_stores_the_display_form(app):
-    from demo import build_demo_shop
+    from demo.shop import build_demo_shop
     with app.app_context():
         build_demo_shop(customer_count=60, echo=lambda *_: None)
     assert assert_all_displays_right(app) > 30

@@ -3,7 +3,7 @@ applies and shows the dependencies, the owner column is locked, a refusal
 comes back as 4xx with a message."""
 from sqlalchemy import select
 
-from permissions import closure
+from core.permissions import closure
 
 
 def _caps(app, set_id):

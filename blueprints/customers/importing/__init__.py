@@ -9,7 +9,7 @@ The package, by step:
   kept unverified or in the comments).
 - writing.py: checked rows written in bulk, duplicates handled as chosen.
 - jobs.py: the job (upload kept in the database until it ends, preview, run
-  on the queue, recovery after a dead worker, report); tasks.py enqueues it.
+  on the queue, recovery after a dead worker, report); blueprints/customers/tasks.py enqueues it.
 
 The report holds line numbers and reason codes only, never a rejected value.
 """

@@ -23,7 +23,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, select, update
 
-from audit import record
+from core.audit import record
 from blueprints.customers.importing.reading import read_upload
 from blueprints.customers.importing.rows import ParsedRow, RowParser, reason_text, warning_text
 from blueprints.customers.importing.targets import allowed_targets, auto_mapping

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-import birthdays
+from core import birthdays
 from blueprints.customers.importing.targets import TARGETS
-from emails import normalise_email
-from phones import normalise
-from textkeys import fold
+from core.emails import normalise_email
+from core.phones import normalise
+from core.textkeys import fold
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 _TRUE = {"1", "yes", "y", "true", "oui", "o", "vrai", "x", "subscribed", "opted in", "optin", "opt in"}

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from permissions import can, field_level
-from textkeys import fold
+from core.permissions import can, field_level
+from core.textkeys import fold
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ import orjson
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import selectinload
 
-import search_index
-from birthdays import Birthday
+from core import search_index
+from core.birthdays import Birthday
 from blueprints.customers.importing.rows import ParsedRow
 from extensions import db
 from models import (
@@ -37,8 +37,8 @@ from models import (
     customer_groups,
 )
 from models.base import utcnow
-from phones import display_form
-from textkeys import digits as only_digits
+from core.phones import display_form
+from core.textkeys import digits as only_digits
 
 MAX_REPORT_ENTRIES = 100_000
 

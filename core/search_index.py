@@ -31,7 +31,7 @@ from sqlalchemy import and_, bindparam, column, event, inspect, or_, select, tab
 from sqlalchemy.orm import Session
 
 from models import Customer, Phone
-from textkeys import fold
+from core.textkeys import fold
 
 FIELDS = ("name", "email", "phone")
 COLUMNS = {"name": Customer.name_search, "email": Customer.email_search, "phone": Customer.phone_search}

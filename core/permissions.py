@@ -14,8 +14,8 @@ from flask import abort, g, has_app_context, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from customer_views import AddressView, CustomerView, PhoneView
-from masking import MASK, mask_email, mask_phone  # noqa: F401  (their home; named here too)
+from core.customer_views import AddressView, CustomerView, PhoneView
+from core.masking import MASK, mask_email, mask_phone  # noqa: F401  (their home; named here too)
 
 CONTACT_FIELDS = ("email", "phone", "address")
 # Levels of a contact field, weakest first. Each is a capability
@@ -247,7 +247,7 @@ def complete_value(field_name: str, term: str, phone_region: str = "FR") -> str 
     if field_name == "phone":
         if not _PHONE_SHAPE.fullmatch(term) or sum(ch.isdigit() for ch in term) < 6:
             return None
-        from phones import normalise  # local: phones is a leaf module
+        from core.phones import normalise  # local: phones is a leaf module
         return normalise(term, phone_region)
     return None
 
@@ -305,7 +305,7 @@ def _view(seen: Viewer, customer, phone_region: str) -> CustomerView:
         for phone in customer.phones:
             text = getattr(phone, "display", None)
             if text is None:  # a row written before the display column, or a light record
-                from phones import display_form  # local: phones is a leaf module
+                from core.phones import display_form  # local: phones is a leaf module
                 text = display_form(phone.e164, phone.raw, phone_region)
             if phone_level == "masked":
                 if not phone.linked:
@@ -361,7 +361,7 @@ def requires(*capabilities: str):
                 return _to_login()
             missing = [cap for cap in capabilities if not can(current_user, cap)]
             if missing:
-                from audit import record
+                from core.audit import record
                 from extensions import db
                 record("forbidden", details={"endpoint": request.endpoint or "",
                                              "capability": missing[0]})
@@ -382,7 +382,7 @@ def public(view):
 
 
 def _to_login():
-    from htmx import is_htmx
+    from core.htmx import is_htmx
     target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
     if is_htmx():
         response = redirect(target)

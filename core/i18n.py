@@ -23,9 +23,9 @@ def compile_catalogues(directories: list[str]) -> None:
             os.replace(tmp, mo_path)
 
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
 # Source trees scanned for interface strings (msgids are French, the first language).
-_SOURCES = ["*.py", "blueprints/**/*.py", "templates/**/*.html"]
+_SOURCES = ["*.py", "blueprints/**/*.py", "core/**/*.py", "demo/**/*.py", "templates/**/*.html"]
 
 
 def interface_strings() -> set[str]:
@@ -68,6 +68,6 @@ def missing_english() -> list[str]:
 
 
 if __name__ == "__main__":
-    # python i18n.py -> the strings that still need an English translation
+    # python core/i18n.py -> the strings that still need an English translation
     for msgid in missing_english():
         print(msgid)

@@ -1,4 +1,4 @@
-"""The word lists the demo shop is made of (demo.py): names, streets, the
+"""The word lists the demo shop is made of (demo/shop.py): names, streets, the
 catalogue. Data, not interface text: nothing here is translated."""
 
 # French first names, with the accents, diaereses and hyphens people really type.

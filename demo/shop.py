@@ -23,9 +23,9 @@ from types import SimpleNamespace
 from anyascii import anyascii
 from sqlalchemy import func, insert, select, text
 
-import demo_data as data
-import purchase_index
-import search_index
+from demo import data
+from core import purchase_index
+from core import search_index
 from extensions import db
 from models import (
     ConsentEvent,
@@ -44,7 +44,7 @@ from models import (
     customer_groups,
 )
 from models.base import utcnow
-from textkeys import fold
+from core.textkeys import fold
 
 PASSWORD = "comptoir-demo"
 SHOP_NAME = "Épicerie Comptoir"
@@ -91,8 +91,8 @@ def retire_demo_accounts() -> int:
     everywhere), keeping them for the history they signed. The caller commits."""
     import secrets
 
-    import sessions
-    from passwords import hash_password
+    from core import sessions
+    from core.passwords import hash_password
     employees = list(db.session.scalars(select(Employee).where(Employee.email.like(f"%{DEMO_DOMAIN}"))))
     for employee in employees:
         employee.active = False
@@ -299,7 +299,7 @@ def _after_load(connection, echo) -> None:
 
 def _build_staff(seed: int) -> dict:
     from blueprints.auth.service import ensure_default_sets
-    from passwords import hash_password
+    from core.passwords import hash_password
 
     settings = ShopSettings.get()
     settings.name, settings.currency, settings.phone_region = SHOP_NAME, "EUR", REGION
@@ -353,7 +353,7 @@ def _valid_prefixes(candidates, country_code: str) -> list[str]:
     """Three-digit national prefixes that phones.normalise accepts for this
     country (so the generated numbers are valid ones; each stored value still
     comes from make_phone)."""
-    from phones import normalise
+    from core.phones import normalise
     return [str(p) for p in candidates
             if (normalise(f"0{p}123456", REGION) or "").startswith(country_code)]
 

@@ -1,7 +1,7 @@
 """The htmx helpers every view shares: is this a fragment request, the page or
 its fragment (render_htmx), a redirect either way, an event, and `Vary:
 HX-Request`. A header only one place needs is set there: HX-Push-Url by the
-directory's search, HX-Redirect to the sign-in page by permissions.py, and
+directory's search, HX-Redirect to the sign-in page by core/permissions.py, and
 the error fragments' retry by app.py and static/js."""
 from flask import make_response, render_template, request
 

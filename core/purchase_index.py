@@ -84,7 +84,7 @@ def item_keys(key: str):
 def suggestions(start: str, limit: int = 12) -> list[str]:
     """Item names for the filter's list, those starting with `start` first."""
     from extensions import db
-    from textkeys import fold
+    from core.textkeys import fold
     key = fold(start)
     stmt = select(ItemName.name).order_by(ItemName.name_key).limit(limit)
     if key:

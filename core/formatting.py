@@ -18,7 +18,7 @@ from flask import Flask, g
 from babel import Locale
 from flask_babel import format_decimal, get_locale, get_timezone, to_user_timezone
 
-from french import elide, first_of_month
+from core.french import elide, first_of_month
 
 # English dates are written as in the shop's country (British order, "1 Dec
 # 2026", "01/12/2026"), not American; in French the first of the month is "1er".
