@@ -38,10 +38,9 @@ from models import (
     Reward,
     Sale,
 )
+from core.csv_cells import BOM, safe_text
 from core.permissions import CONTACT_FIELDS, can, customer_view, field_level, is_marketing_only, mask_email, mask_phone
 
-BOM = "\ufeff"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 BATCH = 1000
 PHONE_SEPARATOR = " / "
 
@@ -81,7 +80,7 @@ def neutralise(value) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_START) else value
+        return safe_text(value)
     if isinstance(value, bool):
         return _("Oui") if value else _("Non")
     if isinstance(value, int):
@@ -90,10 +89,7 @@ def neutralise(value) -> str:
         return local_text(value)  # stored as naive UTC; written in the shop's time zone
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    return safe_text(str(value))
 
 
 def money(cents: int | None, decimal: str = ".") -> str:
@@ -131,7 +127,7 @@ def csv_lines(rows: Iterable[list], delimiter: str = ",") -> Iterator[str]:
         zone = zone or _local_zone()  # once, not per date: a million rows of 30 cells
         # neutralise(), with its commonest cases inlined: a string, a date and
         # time; None and a plain int the csv module writes as they are.
-        writer.writerow([("'" + cell if cell.startswith(FORMULA_START) else cell) if cell.__class__ is str
+        writer.writerow([safe_text(cell) if cell.__class__ is str
                          else cell if cell is None or cell.__class__ is int
                          else local_text(cell, zone) if cell.__class__ is datetime
                          else neutralise(cell) for cell in row])

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from core import sessions
 from core.audit import record
+from core.csv_cells import BOM, safe_text
 from extensions import db
 from core.guards import parse_id, parse_page
 from models import AuditEvent, Employee, Location, PermissionSet
@@ -661,15 +662,8 @@ def details_text(details: dict | None) -> str:
     return "; ".join(parts)
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
-
-
 def csv_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
+    return safe_text("" if value is None else str(value))
 
 
 def audit_csv_rows(rows, names: dict, local_time, labels: dict | None = None) -> Iterator[str]:
@@ -688,7 +682,7 @@ def audit_csv_rows(rows, names: dict, local_time, labels: dict | None = None) ->
 
     writer.writerow(["date", "employee_id", "employee", "action", "action_label", "target_type", "target_id",
                      "target", "count", "details"])
-    yield "\ufeff" + flush()
+    yield BOM + flush()
     for index, row in enumerate(rows):
         target = ""
         if row.target_type and row.target_id is not None:

@@ -16,11 +16,11 @@ from flask_babel import lazy_gettext as _l
 
 from core import birthdays
 from blueprints.customers.importing.targets import TARGETS
+from core.csv_cells import FORMULA_START
 from core.emails import normalise_email
 from core.phones import normalise
 from core.textkeys import fold
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 _TRUE = {"1", "yes", "y", "true", "oui", "o", "vrai", "x", "subscribed", "opted in", "optin", "opt in"}
 _FALSE = {"0", "no", "n", "false", "non", "faux", "unsubscribed", "not subscribed", "opted out", "unknown", ""}
 # Consent cells (consent.py): a value that says neither yes nor no (Square's
