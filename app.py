@@ -94,10 +94,8 @@ def _freeze_after_warm_up(app: Flask) -> None:
 
 
 def _translation_directories() -> list[str]:
-    """The app's catalogue plus one per blueprint, so each room keeps its own."""
-    root = Path(__file__).parent
-    dirs = [root / "translations"] + sorted(root.glob("blueprints/*/translations*"))
-    return [str(d) for d in dirs if d.is_dir()]
+    """The one catalogue, extracted over the whole tree (scripts/catalogue.sh)."""
+    return [str(Path(__file__).parent / "translations")]
 
 
 def _select_locale() -> str:

@@ -24,6 +24,7 @@ def compile_catalogues(directories: list[str]) -> None:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+ENGLISH_CATALOGUE = ROOT / "translations/en/LC_MESSAGES/messages.po"
 # Source trees scanned for interface strings (msgids are French, the first language).
 _SOURCES = ["*.py", "blueprints/**/*.py", "core/**/*.py", "demo/**/*.py", "templates/**/*.html"]
 
@@ -46,12 +47,9 @@ def interface_strings() -> set[str]:
 
 
 def english_catalogue() -> dict[str, str]:
-    """msgid -> English text, merged from every translations/ directory."""
+    """msgid -> English text, from the one catalogue."""
     merged: dict[str, str] = {}
-    for po_path in [ROOT / "translations/en/LC_MESSAGES/messages.po",
-                    *ROOT.glob("blueprints/*/translations*/en/LC_MESSAGES/messages.po")]:
-        if not po_path.exists():
-            continue
+    for po_path in [ENGLISH_CATALOGUE]:
         with po_path.open("rb") as handle:
             for message in read_po(handle):
                 if message.id:

@@ -24,8 +24,7 @@ TYPO = "’"
 
 
 def catalogues() -> list[Path]:
-    return sorted([*ROOT.glob("translations/*/LC_MESSAGES/*.po"),
-                   *ROOT.glob("blueprints/*/translations*/*/LC_MESSAGES/*.po")])
+    return sorted(ROOT.glob("translations/*/LC_MESSAGES/*.po"))
 
 
 def sources(pattern: str) -> list[Path]:

@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po
 
 from core.i18n import ROOT, _SOURCES
 
-CATALOGUES = [*ROOT.glob("translations/*/LC_MESSAGES/*.po"), *ROOT.glob("blueprints/*/translations*/*/LC_MESSAGES/*.po")]
+CATALOGUES = sorted(ROOT.glob("translations/*/LC_MESSAGES/*.po"))
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 
 # A count followed by what it counts: "%(num)s points". Such a string must go
