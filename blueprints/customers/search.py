@@ -418,8 +418,7 @@ def customer_page(employee, query: CustomerQuery, phone_region: str, per_page: i
     """One page of the list and its count. With count_limit the count stops
     there (a broad search over a million customers), and a query found broad
     reads its page from the sorted index."""
-    from extensions import db
-    from core.pagination import Page, paginate
+    from core.pagination import Page, capped_count, page_number, paginate
     if not count_limit:
         return paginate(customer_select(employee, query, phone_region).options(*options), query.page, per_page)
     # Broad: walk the list in order, each customer checked, until the page
@@ -430,16 +429,14 @@ def customer_page(employee, query: CustomerQuery, phone_region: str, per_page: i
     walking = bool(query.q) and _needs_walking(query.q)
     if query.has_sale_filters:
         found, broad = _count_with_sales(employee, query, phone_region, count_limit)
+        total, capped = min(found, count_limit), found > count_limit
     else:
-        counted = (customer_select(employee, query, phone_region, broad=walking).order_by(None)
-                   .with_only_columns(Customer.id).limit(count_limit + 1))
-        found = db.session.scalar(select(func.count()).select_from(counted.subquery()))
-        broad = found > count_limit
-    capped = found > count_limit
-    total = count_limit if capped else found
+        total, capped = capped_count(customer_select(employee, query, phone_region, broad=walking)
+                                     .with_only_columns(Customer.id), count_limit)
+        broad = capped
     if query.q:
         broad = walking
-    page = max(1, query.page) if capped else min(max(1, query.page), max(1, -(-total // per_page)))
+    page = page_number(query.page, total, per_page, capped)
     items = None
     # Only a term matching more than the count limit may fill its page there.
     # SQLite only: PostgreSQL's planner, with its statistics, chooses between

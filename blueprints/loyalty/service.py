@@ -27,15 +27,13 @@ from extensions import db
 from core.guards import parse_id, parse_page
 from models import Customer, Group, Phone, PointsEntry, Reward, ShopSettings, customer_groups
 from models.base import utcnow
+from core.pagination import COUNT_CAP, Page, capped_count
 from core.phones import normalise
 
 NAME_MAX = 100
 GROUP_NAME_MAX = 80
 REASON_MAX = 200
 POINTS_MAX = 1_000_000
-# The list counts at most this many members exactly: counting a million rows
-# on every page costs more than the page itself (see the note in list_members).
-COUNT_CAP = 1_000
 SORTS = {
     "-points": (Customer.points_balance.desc(), Customer.id.desc()),
     "points": (Customer.points_balance.asc(), Customer.id.asc()),
@@ -75,20 +73,6 @@ class MemberQuery:
         return {key: value for key, value in args.items() if value not in (None, "")}
 
 
-@dataclass
-class MemberPage:
-    items: list
-    page: int
-    per_page: int
-    has_next: bool
-    total: int
-    total_is_capped: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-
 def member_select(employee, query: MemberQuery, phone_region: str = "FR"):
     """Enrolled customers (zero points too), filtered and sorted by points.
 
@@ -107,7 +91,7 @@ def member_select(employee, query: MemberQuery, phone_region: str = "FR"):
     return stmt.order_by(*SORTS[query.sort])
 
 
-def list_members(employee, query: MemberQuery, per_page: int, phone_region: str = "FR") -> MemberPage:
+def list_members(employee, query: MemberQuery, per_page: int, phone_region: str = "FR") -> Page:
     """One page of members. Paging fetches one row more than the page to know
     whether a next page exists; the total is exact up to COUNT_CAP and shown
     as "more than" beyond, so the first page at a million members stays a read
@@ -121,11 +105,9 @@ def list_members(employee, query: MemberQuery, per_page: int, phone_region: str 
         # A page past the end (members removed meanwhile): show the first.
         query.page = 1
         return list_members(employee, query, per_page, phone_region)
-    capped = stmt.order_by(None).with_only_columns(Customer.id).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(capped))
-    return MemberPage(items=rows[:per_page], page=query.page, per_page=per_page,
-                      has_next=len(rows) > per_page, total=min(total, COUNT_CAP),
-                      total_is_capped=total > COUNT_CAP)
+    total, capped = capped_count(stmt.with_only_columns(Customer.id), COUNT_CAP)
+    return Page(items=rows[:per_page], page=query.page, per_page=per_page, total=total, total_is_capped=capped,
+                more=len(rows) > per_page)
 
 
 def get_member(customer_id: int) -> Customer | None:
