@@ -111,3 +111,36 @@ def test_unknown_capability_is_an_error():
     from core.permissions import can
     with pytest.raises(ValueError):
         can(employee_with(set()), "customers.everything")
+
+
+# Properties of the closure over any set of capabilities (hypothesis): what a
+# permission set grants is its capabilities with all they imply, transitively.
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+capability_sets = st.frozensets(st.sampled_from(sorted(CAPABILITIES)))
+
+
+@given(capability_sets)
+def test_closure_keeps_what_was_given_and_is_complete(given_set):
+    granted = closure(given_set)
+    assert given_set <= granted
+    # Complete: closing again adds nothing (a one-step closure would miss
+    # "edit -> view -> masked -> basic").
+    assert closure(granted) == granted
+
+
+@given(capability_sets, capability_sets)
+def test_closure_is_the_union_of_each_capabilitys_closure(first, second):
+    # Monotone and distributive: granting more never takes anything away,
+    # and the matrix can show each capability's implications on its own.
+    assert closure(first) <= closure(first | second)
+    assert closure(first | second) == closure(first) | closure(second)
+
+
+@given(st.sampled_from(sorted(CAPABILITIES)), capability_sets)
+def test_removing_a_capability_with_its_dependents_leaves_it_out(capability, given_set):
+    # What the matrix does when a box is unticked: the capability and every
+    # one that implies it go, and the closure then no longer grants it.
+    kept = given_set - {capability} - dependents(capability)
+    assert capability not in closure(kept)
