@@ -29,21 +29,24 @@ ENGLISH_CATALOGUE = ROOT / "translations/en/LC_MESSAGES/messages.po"
 _SOURCES = ["*.py", "blueprints/**/*.py", "core/**/*.py", "demo/**/*.py", "templates/**/*.html"]
 
 
-def interface_strings() -> set[str]:
-    """Every msgid used by the code and the templates."""
+def interface_messages():
+    """(message, where) for every string of the code and the templates: the
+    msgid, or (singular, plural) for an ngettext; where is "path:line"."""
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
-
-    found: set[str] = set()
     for pattern in _SOURCES:
         for path in ROOT.glob(pattern):
             if ".venv" in path.parts or "tests" in path.parts:
                 continue
             method = "jinja2" if path.suffix == ".html" else "python"
-            for _lineno, message, _comments, _context in extract_from_file(method, str(path), keywords=keywords):
-                found.add(message if isinstance(message, str) else message[0])
-    return found
+            for lineno, message, _comments, _context in extract_from_file(method, str(path), keywords=keywords):
+                yield message, f"{path.relative_to(ROOT)}:{lineno}"
+
+
+def interface_strings() -> set[str]:
+    """Every msgid used by the code and the templates."""
+    return {message if isinstance(message, str) else message[0] for message, _where in interface_messages()}
 
 
 def english_catalogue() -> dict[str, str]:

@@ -4,13 +4,11 @@ are plural-aware, French zero taking the singular.
 After merging strings that use ', run scripts/typographic_apostrophes.py --tests."""
 import re
 
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from babel.messages.pofile import read_po
 
-from core.i18n import ROOT, _SOURCES
+from core.i18n import ROOT, interface_messages
 
 CATALOGUES = sorted(ROOT.glob("translations/*/LC_MESSAGES/*.po"))
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 
 # A count followed by what it counts: "%(num)s points". Such a string must go
 # through ngettext ("0 point", "1 point", "2 points").
@@ -23,13 +21,8 @@ ALWAYS_SEVERAL = re.compile(r"^Plus de %\(num\)s|appartient à %\(num\)s clients
 
 def _interface_messages():
     """(message, is_plural, where) for every string of the code and the templates."""
-    for pattern in _SOURCES:
-        for path in ROOT.glob(pattern):
-            if ".venv" in path.parts or "tests" in path.parts:
-                continue
-            method = "jinja2" if path.suffix == ".html" else "python"
-            for lineno, message, _comments, _context in extract_from_file(method, str(path), keywords=KEYWORDS):
-                yield message, isinstance(message, tuple), f"{path.relative_to(ROOT)}:{lineno}"
+    for message, where in interface_messages():
+        yield message, isinstance(message, tuple), where
 
 
 def _catalogue_texts():
