@@ -21,10 +21,11 @@ def main(po_file: str, dict_file: str) -> None:
     else:
         catalogue = Catalog(locale="en", project="Comptoir")
     for msgid, text in runpy.run_path(dict_file)["T"].items():
-        if isinstance(msgid, tuple):
-            catalogue.add(msgid, text)
-        else:
-            catalogue.add(msgid, text)
+        # Catalog.add keeps an existing entry's old (often empty) text: drop it first.
+        key = msgid[0] if isinstance(msgid, tuple) else msgid
+        if key in catalogue:
+            del catalogue[key]
+        catalogue.add(msgid, text)
     catalogue.fuzzy = False
     with path.open("wb") as handle:
         write_po(handle, catalogue, sort_output=True, width=0)

@@ -52,6 +52,10 @@ def test_preview_shows_result_primary_and_secondary_field_by_field(signed_in, ma
     tax_row = re.search(r"<th scope=\"row\">Identifiant fiscal</th>(.*?)</tr>", html, re.S).group(1)
     assert re.findall(r"<td[^>]*>\s*([^<]*?)\s*(?:<span|</td>)", tax_row) == ["FR1", "FR1", "FR2"]
     assert "Fusionner" in html and "data-confirm" in html
+    # The undo window, in the notice and the confirmation (never "cannot be undone": it can).
+    assert "ne peut pas être annulée" not in html
+    assert html.count("annuler la fusion pendant 30 jours") == 1
+    assert "annuler cette fusion depuis la fiche pendant 30 jours" in html
 
 
 def test_preview_has_no_row_for_a_field_the_employee_may_not_view(signed_in, make_customer):
