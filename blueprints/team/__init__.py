@@ -1,3 +1,4 @@
+"""The team room (/team): employees, permission sets and their matrix, the audit trail."""
 from flask import Blueprint
 
 bp = Blueprint("team", __name__, url_prefix="/team")

@@ -1,10 +1,13 @@
+"""The team room's forms: an employee, a copy of a permission set, a set's new name.
+What was typed; the rules are in the services."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from blueprints.team.service import LANGUAGES
+from blueprints.team.employees import LANGUAGES
+from blueprints.team.permission_sets import set_label
 
 
 class CheckboxesField(SelectMultipleField):
@@ -26,7 +29,6 @@ class EmployeeForm(FlaskForm):
     language = SelectField(_l("Langue"), choices=list(LANGUAGES))
 
     def fill_choices(self, sets, locations) -> None:
-        from blueprints.team.service import set_label
         self.permission_set.choices = [(permission_set.id, set_label(permission_set.name))
                                        for permission_set, _ in sets]
         self.locations.choices = [(location.id, location.name) for location in locations]

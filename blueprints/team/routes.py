@@ -1,5 +1,6 @@
-"""The team room: employees, permission sets and their matrix, the audit trail.
-Thin: read the request, call blueprints.team.service, render."""
+"""The team room's pages: employees, permission sets and their matrix, the audit trail.
+Thin: read the request, call the team's services (employees, passwords,
+permission_sets, permission_matrix, audit_log, audit_csv), commit once, render."""
 import re
 from datetime import date, timezone
 
@@ -10,9 +11,11 @@ from flask_babel import get_timezone, to_utc
 from flask_login import current_user
 
 from core.audit import record
-from blueprints.team import bp, service
+from blueprints.team import audit_csv, audit_log, bp, employees, passwords, permission_matrix, permission_sets
+from blueprints.team.errors import TeamError
 from blueprints.team.forms import CopySetForm, EmployeeForm, RenameSetForm
-from blueprints.team.service import TeamError
+from blueprints.team.owners import active_owner_count
+from blueprints.team.permission_sets import set_label
 from extensions import db
 from core.htmx import is_htmx, render_htmx
 from core.pagination import paginate
@@ -23,13 +26,47 @@ AUDIT_PAGE_SIZE = 50
 
 @bp.app_template_global("team_set_label")
 def team_set_label(name: str) -> str:
-    return service.set_label(name)
+    return set_label(name)
 
 
-def _no_store(response):
-    # A page showing a password must not be kept by the browser or a proxy.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# --- what every page of the room does ----------------------------------------------
+
+def _found(row):
+    """The employee or set the URL names, or 404."""
+    if row is None:
+        abort(404)
+    return row
+
+
+def _attempt(work):
+    """Run one team rule and commit, or roll back what it did when it refuses:
+    (its result, None) or (None, the TeamError)."""
+    try:
+        result = work()
+        db.session.commit()
+    except TeamError as error:
+        db.session.rollback()
+        return None, error
+    return result, None
+
+
+def _refused(error: TeamError, endpoint: str, **values):
+    """A refusal that belongs to no field: said in a message, on the page it came from."""
+    flash(str(error.message), "error")
+    return redirect(url_for(endpoint, **values))
+
+
+def _field_error(form, error: TeamError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = list(target.errors) + [str(error.message)]
+    else:
+        flash(str(error.message), "error")
+
+
+def _form_status() -> int:
+    """A form shown again after a POST was refused (422), or shown to be filled (200)."""
+    return 422 if request.method == "POST" else 200
 
 
 # --- employees -----------------------------------------------------------------
@@ -37,13 +74,13 @@ def _no_store(response):
 @bp.route("")
 @requires("team.manage")
 def index():
-    return render_template("team/index.html", employees=service.list_employees())
+    return render_template("team/index.html", employees=employees.list_employees())
 
 
 def _employee_form(employee=None) -> EmployeeForm:
     form = EmployeeForm(obj=None)
-    sets = service.list_sets()
-    form.fill_choices(sets, service.list_locations())
+    sets = permission_sets.list_sets()
+    form.fill_choices(sets, employees.list_locations())
     if request.method == "GET":
         if employee is not None:
             form.name.data = employee.name
@@ -59,12 +96,17 @@ def _employee_form(employee=None) -> EmployeeForm:
     return form
 
 
-def _field_error(form, error: TeamError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [str(error.message)]
-    else:
-        flash(str(error.message), "error")
+def _employee_fields(form: EmployeeForm) -> dict:
+    return {"name": form.name.data, "email": form.email.data, "permission_set_id": form.permission_set.data,
+            "location_ids": form.locations.data, "language": form.language.data}
+
+
+def _password_page(employee, password: str, created: bool):
+    response = make_response(render_template("team/password.html", employee=employee, password=password,
+                                             created=created))
+    # A page showing a password must not be kept by the browser or a proxy.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/employees/new", methods=["GET", "POST"])
@@ -72,63 +114,37 @@ def _field_error(form, error: TeamError) -> None:
 def new_employee():
     form = _employee_form()
     if form.validate_on_submit():
-        try:
-            employee, password = service.create_employee(
-                current_user, name=form.name.data, email=form.email.data,
-                permission_set_id=form.permission_set.data, location_ids=form.locations.data,
-                language=form.language.data)
-            db.session.commit()
-        except TeamError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            return _no_store(make_response(render_template(
-                "team/password.html", employee=employee, password=password, created=True)))
-    status = 422 if request.method == "POST" else 200
-    return render_template("team/employee_form.html", form=form, employee=None), status
-
-
-def _employee_or_404(employee_id: int):
-    employee = service.get_employee(employee_id)
-    if employee is None:
-        abort(404)
-    return employee
+        created, error = _attempt(lambda: employees.create_employee(current_user, **_employee_fields(form)))
+        if error is None:
+            employee, password = created
+            return _password_page(employee, password, created=True)
+        _field_error(form, error)
+    return render_template("team/employee_form.html", form=form, employee=None), _form_status()
 
 
 @bp.route("/employees/<int:employee_id>/edit", methods=["GET", "POST"])
 @requires("team.manage")
 def edit_employee(employee_id: int):
-    employee = _employee_or_404(employee_id)
+    employee = _found(employees.get_employee(employee_id))
     form = _employee_form(employee)
     if form.validate_on_submit():
-        try:
-            changed = service.update_employee(
-                current_user, employee, name=form.name.data, email=form.email.data,
-                permission_set_id=form.permission_set.data, location_ids=form.locations.data,
-                language=form.language.data)
-            db.session.commit()
-        except TeamError as error:
-            db.session.rollback()
-            employee = _employee_or_404(employee_id)
-            _field_error(form, error)
-        else:
+        changed, error = _attempt(
+            lambda: employees.update_employee(current_user, employee, **_employee_fields(form)))
+        if error is None:
             if changed:
                 flash(_("Modifications enregistrées pour %(name)s.", name=employee.name), "success")
             return redirect(url_for("team.index"))
-    status = 422 if request.method == "POST" else 200
+        employee = _found(employees.get_employee(employee_id))
+        _field_error(form, error)
     return render_template("team/employee_form.html", form=form, employee=employee,
-                           owner_count=service.active_owner_count()), status
+                           owner_count=active_owner_count()), _form_status()
 
 
 def _employee_action(employee_id: int, action, success: str):
-    employee = _employee_or_404(employee_id)
-    try:
-        action(current_user, employee)
-        db.session.commit()
-    except TeamError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("team.edit_employee", employee_id=employee_id))
+    employee = _found(employees.get_employee(employee_id))
+    _nothing, error = _attempt(lambda: action(current_user, employee))
+    if error is not None:
+        return _refused(error, "team.edit_employee", employee_id=employee_id)
     flash(success % {"name": employee.name}, "success")
     return redirect(url_for("team.index"))
 
@@ -136,38 +152,32 @@ def _employee_action(employee_id: int, action, success: str):
 @bp.route("/employees/<int:employee_id>/deactivate", methods=["POST"])
 @requires("team.manage")
 def deactivate_employee(employee_id: int):
-    return _employee_action(employee_id, service.deactivate_employee,
+    return _employee_action(employee_id, employees.deactivate_employee,
                             _("Compte désactivé : %(name)s ; ses sessions sont fermées."))
 
 
 @bp.route("/employees/<int:employee_id>/reactivate", methods=["POST"])
 @requires("team.manage")
 def reactivate_employee(employee_id: int):
-    return _employee_action(employee_id, service.reactivate_employee, _("Compte réactivé : %(name)s."))
+    return _employee_action(employee_id, employees.reactivate_employee, _("Compte réactivé : %(name)s."))
 
 
 @bp.route("/employees/<int:employee_id>/password", methods=["POST"])
 @requires("team.manage")
 def reset_password(employee_id: int):
-    employee = _employee_or_404(employee_id)
-    try:
-        password = service.reset_password(current_user, employee)
-        db.session.commit()
-    except TeamError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("team.edit_employee", employee_id=employee_id))
-    return _no_store(make_response(render_template(
-        "team/password.html", employee=employee, password=password, created=False)))
+    employee = _found(employees.get_employee(employee_id))
+    password, error = _attempt(lambda: passwords.reset_password(current_user, employee))
+    if error is not None:
+        return _refused(error, "team.edit_employee", employee_id=employee_id)
+    return _password_page(employee, password, created=False)
 
 
 # --- permission sets -------------------------------------------------------------
 
 def _copy_form() -> CopySetForm:
     form = CopySetForm()
-    sets = service.list_sets()
-    form.source.choices = [(permission_set.id, service.set_label(permission_set.name))
-                           for permission_set, _count in sets]
+    sets = permission_sets.list_sets()
+    form.source.choices = [(permission_set.id, set_label(permission_set.name)) for permission_set, _count in sets]
     if request.method == "GET":
         form.source.data = next((s.id for s, _count in sets if s.is_default), None)
     return form
@@ -176,7 +186,7 @@ def _copy_form() -> CopySetForm:
 @bp.route("/sets")
 @requires("team.manage")
 def sets():
-    return render_template("team/sets.html", sets=service.list_sets(), form=_copy_form())
+    return render_template("team/sets.html", sets=permission_sets.list_sets(), form=_copy_form())
 
 
 @bp.route("/sets", methods=["POST"])
@@ -184,61 +194,42 @@ def sets():
 def create_set():
     form = _copy_form()
     if form.validate_on_submit():
-        try:
-            permission_set = service.copy_set(current_user, form.source.data, form.name.data)
-            db.session.commit()
-        except TeamError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
+        permission_set, error = _attempt(
+            lambda: permission_sets.copy_set(current_user, form.source.data, form.name.data))
+        if error is None:
             flash(_("Ensemble « %(name)s » créé : réglez ses autorisations ci-dessous.",
                     name=permission_set.name), "success")
             return redirect(url_for("team.matrix", _anchor=f"set-{permission_set.id}"))
-    return render_template("team/sets.html", sets=service.list_sets(), form=form), 422
-
-
-def _set_or_404(set_id: int):
-    permission_set = service.get_set(set_id)
-    if permission_set is None:
-        abort(404)
-    return permission_set
+        _field_error(form, error)
+    return render_template("team/sets.html", sets=permission_sets.list_sets(), form=form), 422
 
 
 @bp.route("/sets/<int:set_id>/edit", methods=["GET", "POST"])
 @requires("team.manage")
 def edit_set(set_id: int):
-    permission_set = _set_or_404(set_id)
+    permission_set = _found(permission_sets.get_set(set_id))
     form = RenameSetForm()
     if request.method == "GET":
         form.name.data = permission_set.name
     if form.validate_on_submit():
-        try:
-            service.rename_set(current_user, permission_set, form.name.data)
-            db.session.commit()
-        except TeamError as error:
-            db.session.rollback()
-            permission_set = _set_or_404(set_id)
-            _field_error(form, error)
-        else:
+        _nothing, error = _attempt(lambda: permission_sets.rename_set(current_user, permission_set, form.name.data))
+        if error is None:
             flash(_("Ensemble renommé."), "success")
             return redirect(url_for("team.sets"))
-    status = 422 if request.method == "POST" else 200
+        permission_set = _found(permission_sets.get_set(set_id))
+        _field_error(form, error)
     return render_template("team/set_form.html", form=form, permission_set=permission_set,
-                           count=service.employee_count(permission_set)), status
+                           count=permission_sets.employee_count(permission_set)), _form_status()
 
 
 @bp.route("/sets/<int:set_id>/delete", methods=["POST"])
 @requires("team.manage")
 def delete_set(set_id: int):
-    permission_set = _set_or_404(set_id)
-    name = service.set_label(permission_set.name)
-    try:
-        service.delete_set(current_user, permission_set)
-        db.session.commit()
-    except TeamError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("team.sets"))
+    permission_set = _found(permission_sets.get_set(set_id))
+    name = set_label(permission_set.name)
+    _nothing, error = _attempt(lambda: permission_sets.delete_set(current_user, permission_set))
+    if error is not None:
+        return _refused(error, "team.sets")
     flash(_("Ensemble « %(name)s » supprimé.", name=name), "success")
     return redirect(url_for("team.sets"))
 
@@ -246,16 +237,12 @@ def delete_set(set_id: int):
 @bp.route("/sets/<int:set_id>/default", methods=["POST"])
 @requires("team.manage")
 def default_set(set_id: int):
-    permission_set = _set_or_404(set_id)
-    try:
-        service.make_default_set(current_user, permission_set)
-        db.session.commit()
-    except TeamError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        flash(_("« %(name)s » est l’ensemble donné aux nouveaux employés.",
-                name=service.set_label(permission_set.name)), "success")
+    permission_set = _found(permission_sets.get_set(set_id))
+    _nothing, error = _attempt(lambda: permission_sets.make_default_set(current_user, permission_set))
+    if error is not None:
+        return _refused(error, "team.sets")
+    flash(_("« %(name)s » est l’ensemble donné aux nouveaux employés.",
+            name=set_label(permission_set.name)), "success")
     return redirect(url_for("team.sets"))
 
 
@@ -263,25 +250,24 @@ def default_set(set_id: int):
 
 def _matrix_context(change=None, error=None) -> dict:
     columns = [{"set": permission_set, "count": count, "caps": capabilities_of(permission_set)}
-               for permission_set, count in service.list_sets()]
+               for permission_set, count in permission_sets.list_sets()]
     for column in columns:
-        column["levels"] = {name: service.set_field_level(column["caps"], name) for name in CONTACT_FIELDS}
+        column["levels"] = {name: permission_matrix.set_field_level(column["caps"], name) for name in CONTACT_FIELDS}
     messages = []
     changed = set()
     if change is not None:
+        label = permission_matrix.capability_label
         changed = set(change.also_granted) | set(change.also_removed) | {change.requested}
-        what = service.capability_label(change.requested)
-        set_name = service.set_label(change.permission_set.name)
+        what = label(change.requested)
+        set_name = set_label(change.permission_set.name)
         messages.append((_("« %(set)s » : %(capability)s accordé.", set=set_name, capability=what)
                          if change.granted else
                          _("« %(set)s » : %(capability)s retiré.", set=set_name, capability=what)))
         if change.also_granted:
-            messages.append(_("Également accordé : %(list)s.",
-                              list=", ".join(service.capability_label(c) for c in change.also_granted)))
+            messages.append(_("Également accordé : %(list)s.", list=", ".join(label(c) for c in change.also_granted)))
         if change.also_removed:
-            messages.append(_("Également retiré : %(list)s.",
-                              list=", ".join(service.capability_label(c) for c in change.also_removed)))
-    return {"columns": columns, "groups": service.matrix_groups(), "levels": service.LEVEL_LABELS,
+            messages.append(_("Également retiré : %(list)s.", list=", ".join(label(c) for c in change.also_removed)))
+    return {"columns": columns, "groups": permission_matrix.matrix_groups(), "levels": permission_matrix.LEVEL_LABELS,
             "messages": messages, "error": error, "changed": changed,
             "changed_set_id": change.permission_set.id if change is not None else None}
 
@@ -293,15 +279,11 @@ def matrix():
 
 
 def _matrix_answer(set_id: int, apply):
-    permission_set = _set_or_404(set_id)
-    try:
-        change = apply(permission_set)
-        db.session.commit()
-    except TeamError as error:
-        db.session.rollback()
+    permission_set = _found(permission_sets.get_set(set_id))
+    change, error = _attempt(lambda: apply(permission_set))
+    if error is not None:
         if not is_htmx():
-            flash(str(error.message), "error")
-            return redirect(url_for("team.matrix"))
+            return _refused(error, "team.matrix")
         return render_htmx("team/matrix.html", "team/_matrix.html", status=422,
                            **_matrix_context(error=str(error.message)))
     if not is_htmx():
@@ -317,7 +299,7 @@ def _matrix_answer(set_id: int, apply):
 def toggle_capability(set_id: int):
     capability = request.form.get("capability", "")
     granted = request.form.get("granted") in ("1", "on", "true")
-    return _matrix_answer(set_id, lambda permission_set: service.toggle_capability(
+    return _matrix_answer(set_id, lambda permission_set: permission_matrix.toggle_capability(
         current_user, permission_set, capability, granted))
 
 
@@ -327,48 +309,44 @@ def contact_level(set_id: int, field_name: str):
     if field_name not in CONTACT_FIELDS:
         abort(404)
     level = request.form.get("level", "")
-    return _matrix_answer(set_id, lambda permission_set: service.set_contact_level(
+    return _matrix_answer(set_id, lambda permission_set: permission_matrix.set_contact_level(
         current_user, permission_set, field_name, level))
 
 
 # --- the audit trail ---------------------------------------------------------------
 
-def _audit_stmt(query):
-    return service.audit_select(query, to_utc=to_utc)
-
-
 @bp.route("/audit")
 @requires("team.manage")
 def audit():
-    query = service.AuditQuery.from_args(request.args)
-    page = paginate(_audit_stmt(query), query.page, AUDIT_PAGE_SIZE)
+    query = audit_log.AuditQuery.from_args(request.args)
+    page = paginate(audit_log.audit_select(query, to_utc=to_utc), query.page, AUDIT_PAGE_SIZE)
     query.page = page.page
     return render_htmx("team/audit.html", "team/_audit_results.html", query=query, page=page,
-                       names=service.target_names(), employees=service.list_employees(),
-                       actions=service.known_actions(), action_label=service.action_label,
-                       describe=service.describe)
+                       names=audit_log.target_names(), employees=employees.list_employees(),
+                       actions=audit_log.known_actions(), action_label=audit_log.action_label,
+                       describe=audit_log.describe)
 
 
 @bp.route("/audit/export")
 @requires("team.manage")
 def audit_export():
-    query = service.AuditQuery.from_args(request.args)
+    query = audit_log.AuditQuery.from_args(request.args)
     # The filters as tokens only: an action typed into the URL is not kept.
     action = query.action if re.fullmatch(r"[a-z_]{1,40}", query.action or "") else None
     record("audit_exported", details={"action": action, "employee": query.employee_id})
     db.session.commit()
-    names = service.target_names()
-    stmt = service.audit_rows_select(query, to_utc=to_utc).execution_options(yield_per=500)
+    names = audit_log.target_names()
+    stmt = audit_log.audit_rows_select(query, to_utc=to_utc).execution_options(yield_per=500)
 
     # Resolved now: while the response streams, the request's employee is gone.
-    labels = {action: service.action_label(action) for action in service.known_actions()}
+    labels = {action: audit_log.action_label(action) for action in audit_log.known_actions()}
     zone = get_timezone()
 
     def local_time(moment):
         return moment.replace(tzinfo=timezone.utc).astimezone(zone)
 
     def generate():
-        yield from service.audit_csv_rows(db.session.execute(stmt), names, local_time, labels)
+        yield from audit_csv.audit_csv_rows(db.session.execute(stmt), names, local_time, labels)
 
     filename = f"journal-audit-{date.today().isoformat()}.csv"
     response = Response(stream_with_context(generate()), mimetype="text/csv")

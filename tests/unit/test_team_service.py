@@ -7,8 +7,9 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
-from blueprints.team import service
-from blueprints.team.service import TeamError
+from blueprints.team import audit_csv, audit_log, employees, owners, permission_matrix, permission_sets
+from blueprints.team.errors import TeamError
+from blueprints.team.passwords import generate_password
 from models import AuditEvent, Employee, PermissionSet
 from core.permissions import CAPABILITIES, closure
 
@@ -30,7 +31,7 @@ def events(session, action):
 def test_last_active_owner_cannot_be_demoted(team):
     owner = team["owner"]
     with pytest.raises(TeamError) as refused:
-        service.update_employee(owner, owner, name="Owner", email="owner@test.example",
+        employees.update_employee(owner, owner, name="Owner", email="owner@test.example",
                                 permission_set_id=team["sets"]["Gérant"].id)
     assert refused.value.field == "permission_set"
     assert owner.permission_set.is_owner
@@ -40,16 +41,16 @@ def test_last_active_owner_cannot_be_deactivated_even_by_another_team_manager(te
     session = team["session"]
     admin = session.get(Employee, team["make"](capabilities={"team.manage"}, email="admin@test.example"))
     with pytest.raises(TeamError):
-        service.deactivate_employee(admin, team["owner"])
+        employees.deactivate_employee(admin, team["owner"])
     assert team["owner"].active
 
 
 def test_an_inactive_owner_does_not_count_as_the_remaining_owner(team):
     session = team["session"]
     team["make"]("owner", email="gone@test.example", active=False)
-    assert service.active_owner_count(excluding=team["owner"].id) == 0
+    assert owners.active_owner_count(excluding=team["owner"].id) == 0
     with pytest.raises(TeamError):
-        service.update_employee(team["owner"], team["owner"], name="Owner", email="owner@test.example",
+        employees.update_employee(team["owner"], team["owner"], name="Owner", email="owner@test.example",
                                 permission_set_id=team["sets"]["Employé"].id)
     session.rollback()
 
@@ -57,37 +58,37 @@ def test_an_inactive_owner_does_not_count_as_the_remaining_owner(team):
 def test_an_owner_may_be_deactivated_while_another_stays_active(team):
     session = team["session"]
     second = session.get(Employee, team["make"]("owner", email="second@test.example"))
-    service.deactivate_employee(team["owner"], second)
+    employees.deactivate_employee(team["owner"], second)
     session.commit()
     assert second.active is False
     assert [e.target_id for e in events(session, "employee_deactivated")] == [second.id]
     # …and then the remaining one is the last.
     with pytest.raises(TeamError):
-        service.update_employee(team["owner"], team["owner"], name="O", email="owner@test.example",
+        employees.update_employee(team["owner"], team["owner"], name="O", email="owner@test.example",
                                 permission_set_id=team["sets"]["Gérant"].id)
 
 
 def test_temporary_passwords_are_long_and_different():
-    passwords = {service.generate_password() for _ in range(50)}
+    passwords = {generate_password() for _ in range(50)}
     assert len(passwords) == 50
     assert all(len(p) == 14 and p.count("-") == 2 for p in passwords)
     assert not any(ch in "".join(passwords) for ch in "01ilo")
 
 
 def test_creating_an_employee_lowercases_email_and_refuses_a_duplicate(team):
-    employee, password = service.create_employee(
+    employee, password = employees.create_employee(
         team["owner"], name="  Lou  ", email=" Lou@Boutique.Example ", permission_set_id=team["sets"]["Employé"].id)
     assert employee.email == "lou@boutique.example" and employee.name == "Lou"
     assert password not in employee.password_hash
     with pytest.raises(TeamError) as refused:
-        service.create_employee(team["owner"], name="Lou 2", email="LOU@boutique.example",
+        employees.create_employee(team["owner"], name="Lou 2", email="LOU@boutique.example",
                                 permission_set_id=team["sets"]["Employé"].id)
     assert refused.value.field == "email"
 
 
 def test_an_unknown_location_is_refused(team):
     with pytest.raises(TeamError) as refused:
-        service.create_employee(team["owner"], name="X", email="x@test.example",
+        employees.create_employee(team["owner"], name="X", email="x@test.example",
                                 permission_set_id=team["sets"]["Employé"].id, location_ids=[9999])
     assert refused.value.field == "locations"
 
@@ -95,7 +96,7 @@ def test_an_unknown_location_is_refused(team):
 # --- permission sets ---------------------------------------------------------
 
 def test_copy_of_a_set_has_its_capabilities_and_is_audited(team):
-    copy = service.copy_set(team["owner"], team["sets"]["Gérant"].id, "Gérant du soir")
+    copy = permission_sets.copy_set(team["owner"], team["sets"]["Gérant"].id, "Gérant du soir")
     assert closure(copy.capabilities) == closure(team["sets"]["Gérant"].capabilities)
     assert not copy.is_owner and not copy.is_default
     event, = events(team["session"], "permission_set_created")
@@ -103,25 +104,25 @@ def test_copy_of_a_set_has_its_capabilities_and_is_audited(team):
 
 
 def test_copy_of_the_owner_set_is_an_ordinary_editable_set_with_everything(team):
-    copy = service.copy_set(team["owner"], team["sets"]["Propriétaire"].id, "Presque tout")
+    copy = permission_sets.copy_set(team["owner"], team["sets"]["Propriétaire"].id, "Presque tout")
     assert copy.capabilities == CAPABILITIES and not copy.is_owner
-    service.toggle_capability(team["owner"], copy, "customers.delete", False)
+    permission_matrix.toggle_capability(team["owner"], copy, "customers.delete", False)
     assert "customers.delete" not in copy.capabilities
 
 
 def test_set_names_are_unique_whatever_the_case(team):
     with pytest.raises(TeamError):
-        service.copy_set(team["owner"], team["sets"]["Employé"].id, "gérant")
+        permission_sets.copy_set(team["owner"], team["sets"]["Employé"].id, "gérant")
     with pytest.raises(TeamError):
-        service.rename_set(team["owner"], team["sets"]["Employé"], " GÉRANT ")
+        permission_sets.rename_set(team["owner"], team["sets"]["Employé"], " GÉRANT ")
 
 
 def test_the_owner_set_cannot_be_renamed_deleted_or_edited(team):
     owner_set = team["sets"]["Propriétaire"]
-    for attempt in (lambda: service.rename_set(team["owner"], owner_set, "Chef"),
-                    lambda: service.delete_set(team["owner"], owner_set),
-                    lambda: service.toggle_capability(team["owner"], owner_set, "customers.delete", False),
-                    lambda: service.set_contact_level(team["owner"], owner_set, "email", "none")):
+    for attempt in (lambda: permission_sets.rename_set(team["owner"], owner_set, "Chef"),
+                    lambda: permission_sets.delete_set(team["owner"], owner_set),
+                    lambda: permission_matrix.toggle_capability(team["owner"], owner_set, "customers.delete", False),
+                    lambda: permission_matrix.set_contact_level(team["owner"], owner_set, "email", "none")):
         with pytest.raises(TeamError):
             attempt()
     assert owner_set.name == "Propriétaire"
@@ -133,15 +134,15 @@ def test_a_set_in_use_cannot_be_deleted_and_says_how_many_use_it(team, app):
     team["make"]("manager", email="m2@test.example")
     with app.test_request_context():
         with pytest.raises(TeamError) as refused:
-            service.delete_set(team["owner"], manager_set)
+            permission_sets.delete_set(team["owner"], manager_set)
         assert str(refused.value.message).startswith("2 employés utilisent cet ensemble")
 
 
 def test_an_unused_set_is_deleted_and_audited(team):
-    copy = service.copy_set(team["owner"], team["sets"]["Employé"].id, "Saisonniers")
+    copy = permission_sets.copy_set(team["owner"], team["sets"]["Employé"].id, "Saisonniers")
     team["session"].commit()
     copy_id = copy.id
-    service.delete_set(team["owner"], copy)
+    permission_sets.delete_set(team["owner"], copy)
     team["session"].commit()
     assert team["session"].get(PermissionSet, copy_id) is None
     assert [e.target_id for e in events(team["session"], "permission_set_deleted")] == [copy_id]
@@ -151,19 +152,19 @@ def test_the_default_set_cannot_be_deleted_until_another_is_default(team):
     default = team["sets"]["Employé"]
     assert default.is_default
     with pytest.raises(TeamError):
-        service.delete_set(team["owner"], default)
-    copy = service.copy_set(team["owner"], default.id, "Saisonniers")
-    service.make_default_set(team["owner"], copy)
+        permission_sets.delete_set(team["owner"], default)
+    copy = permission_sets.copy_set(team["owner"], default.id, "Saisonniers")
+    permission_sets.make_default_set(team["owner"], copy)
     assert copy.is_default and not default.is_default
-    service.delete_set(team["owner"], default)  # unused and no longer the default
+    permission_sets.delete_set(team["owner"], default)  # unused and no longer the default
 
 
 # --- the matrix --------------------------------------------------------------
 
 def test_granting_delete_grants_basic_and_archive_and_says_so(team):
-    cashier_set = service.copy_set(team["owner"], team["sets"]["Employé"].id, "Vide")
+    cashier_set = permission_sets.copy_set(team["owner"], team["sets"]["Employé"].id, "Vide")
     cashier_set.capabilities = set()
-    change = service.toggle_capability(team["owner"], cashier_set, "customers.delete", True)
+    change = permission_matrix.toggle_capability(team["owner"], cashier_set, "customers.delete", True)
     assert {"customers.delete", "customers.basic", "customers.archive", "access.backoffice"} <= \
         cashier_set.capabilities
     assert set(change.also_granted) == {"customers.basic", "customers.archive", "access.backoffice"}
@@ -172,7 +173,7 @@ def test_granting_delete_grants_basic_and_archive_and_says_so(team):
 
 def test_removing_basic_removes_everything_that_depends_on_it(team):
     manager_set = team["sets"]["Gérant"]
-    change = service.toggle_capability(team["owner"], manager_set, "customers.basic", False)
+    change = permission_matrix.toggle_capability(team["owner"], manager_set, "customers.basic", False)
     caps = manager_set.capabilities
     assert not caps & {"customers.basic", "customers.email.edit", "customers.email.view", "customers.email.masked",
                        "customers.merge", "customers.archive", "loyalty.points", "sales.invoices"}
@@ -182,31 +183,31 @@ def test_removing_basic_removes_everything_that_depends_on_it(team):
 
 def test_edit_level_grants_view_and_masked(team):
     cashier_set = team["sets"]["Employé"]
-    change = service.set_contact_level(team["owner"], cashier_set, "phone", "edit")
+    change = permission_matrix.set_contact_level(team["owner"], cashier_set, "phone", "edit")
     assert {"customers.phone.edit", "customers.phone.view", "customers.phone.masked"} <= cashier_set.capabilities
     assert set(change.also_granted) == {"customers.phone.view", "customers.phone.masked"}
 
 
 def test_lowering_a_field_to_masked_drops_view_and_edit(team):
     manager_set = team["sets"]["Gérant"]
-    service.set_contact_level(team["owner"], manager_set, "address", "masked")
-    assert service.set_field_level(manager_set.capabilities, "address") == "masked"
-    service.set_contact_level(team["owner"], manager_set, "address", "none")
+    permission_matrix.set_contact_level(team["owner"], manager_set, "address", "masked")
+    assert permission_matrix.set_field_level(manager_set.capabilities, "address") == "masked"
+    permission_matrix.set_contact_level(team["owner"], manager_set, "address", "none")
     assert not {c for c in manager_set.capabilities if c.startswith("customers.address.")}
     with pytest.raises(TeamError):
-        service.set_contact_level(team["owner"], manager_set, "address", "everything")
+        permission_matrix.set_contact_level(team["owner"], manager_set, "address", "everything")
 
 
 def test_unchecking_view_of_a_field_at_edit_leaves_it_masked(team):
     manager_set = team["sets"]["Gérant"]
-    service.toggle_capability(team["owner"], manager_set, "customers.email.view", False)
-    assert service.set_field_level(manager_set.capabilities, "email") == "masked"
+    permission_matrix.toggle_capability(team["owner"], manager_set, "customers.email.view", False)
+    assert permission_matrix.set_field_level(manager_set.capabilities, "email") == "masked"
 
 
 def test_every_matrix_change_is_audited_with_set_and_capability(team):
     cashier_set = team["sets"]["Employé"]
-    service.toggle_capability(team["owner"], cashier_set, "customers.export", True)
-    service.set_contact_level(team["owner"], cashier_set, "email", "masked")
+    permission_matrix.toggle_capability(team["owner"], cashier_set, "customers.export", True)
+    permission_matrix.set_contact_level(team["owner"], cashier_set, "email", "masked")
     team["session"].commit()
     first, second = sorted(events(team["session"], "permission_changed"), key=lambda e: e.id)
     assert first.target_id == cashier_set.id
@@ -216,33 +217,33 @@ def test_every_matrix_change_is_audited_with_set_and_capability(team):
 
 
 def test_a_toggle_that_changes_nothing_is_not_audited(team):
-    service.toggle_capability(team["owner"], team["sets"]["Gérant"], "customers.basic", True)
+    permission_matrix.toggle_capability(team["owner"], team["sets"]["Gérant"], "customers.basic", True)
     assert events(team["session"], "permission_changed") == []
 
 
 def test_an_unknown_capability_is_refused(team):
     with pytest.raises(TeamError):
-        service.toggle_capability(team["owner"], team["sets"]["Gérant"], "customers.everything", True)
+        permission_matrix.toggle_capability(team["owner"], team["sets"]["Gérant"], "customers.everything", True)
 
 
 def test_removing_team_manage_from_ones_own_set_is_refused(team):
     session = team["session"]
-    admin_set = service.copy_set(team["owner"], team["sets"]["Gérant"].id, "Admins")
-    service.toggle_capability(team["owner"], admin_set, "team.manage", True)
+    admin_set = permission_sets.copy_set(team["owner"], team["sets"]["Gérant"].id, "Admins")
+    permission_matrix.toggle_capability(team["owner"], admin_set, "team.manage", True)
     session.commit()  # make_employee writes from its own session
     admin = session.get(Employee, team["make"]("manager", email="admin@test.example"))
     admin.permission_set = admin_set
     session.flush()
     with pytest.raises(TeamError):
-        service.toggle_capability(admin, admin_set, "team.manage", False)
+        permission_matrix.toggle_capability(admin, admin_set, "team.manage", False)
     assert "team.manage" in admin_set.capabilities
     # The owner may (an owner keeps the team).
-    service.toggle_capability(team["owner"], admin_set, "team.manage", False)
+    permission_matrix.toggle_capability(team["owner"], admin_set, "team.manage", False)
     assert "team.manage" not in admin_set.capabilities
 
 
 def test_matrix_rows_fold_each_contact_field_into_one_row():
-    groups = service.matrix_groups()
+    groups = permission_matrix.matrix_groups()
     assert [g.key for g in groups] == ["access", "customer_data", "profile", "actions", "loyalty", "sales", "team"]
     customer_data = next(g for g in groups if g.key == "customer_data")
     assert [(r.kind, r.key) for r in customer_data.rows] == [("field", "email"), ("field", "phone"),
@@ -254,11 +255,11 @@ def test_matrix_rows_fold_each_contact_field_into_one_row():
 # --- the audit trail ---------------------------------------------------------
 
 def test_audit_query_round_trips_through_the_url():
-    query = service.AuditQuery.from_args({"employee": "3", "action": "profile_viewed", "from": "2026-01-02",
+    query = audit_log.AuditQuery.from_args({"employee": "3", "action": "profile_viewed", "from": "2026-01-02",
                                           "to": "2026-01-31", "page": "2"})
     assert query.employee_id == 3 and query.start == date(2026, 1, 2) and query.page == 2
-    assert service.AuditQuery.from_args(query.to_args()) == query
-    junk = service.AuditQuery.from_args({"employee": "x", "from": "hier", "page": "-4"})
+    assert audit_log.AuditQuery.from_args(query.to_args()) == query
+    junk = audit_log.AuditQuery.from_args({"employee": "x", "from": "hier", "page": "-4"})
     assert junk.employee_id is None and junk.start is None and junk.page == 1
 
 
@@ -267,15 +268,15 @@ def test_audit_period_includes_the_whole_last_day(team):
     for day, hour in ((1, 10), (2, 23), (3, 0)):
         session.add(AuditEvent(action="sign_in", at=datetime(2026, 3, day, hour), details={}))
     session.flush()
-    query = service.AuditQuery(start=date(2026, 3, 2), end=date(2026, 3, 2))
-    found = list(session.scalars(service.audit_select(query)))
+    query = audit_log.AuditQuery(start=date(2026, 3, 2), end=date(2026, 3, 2))
+    found = list(session.scalars(audit_log.audit_select(query)))
     assert [e.at.day for e in found] == [2]
 
 
 def test_csv_cells_are_neutralised_against_formulas():
     for dangerous in ("=1+1", "+33", "-2", "@SUM(A1)", "\tx", "\rx", "\nx", "\0x"):
-        assert service.csv_cell(dangerous).startswith("'")
-    assert service.csv_cell("Camille") == "Camille" and service.csv_cell(None) == "" and service.csv_cell(3) == "3"
+        assert audit_csv.csv_cell(dangerous).startswith("'")
+    assert audit_csv.csv_cell("Camille") == "Camille" and audit_csv.csv_cell(None) == "" and audit_csv.csv_cell(3) == "3"
 
 
 def test_audit_csv_starts_with_a_bom_and_names_employees_not_customers(team, app):
@@ -283,9 +284,9 @@ def test_audit_csv_starts_with_a_bom_and_names_employees_not_customers(team, app
     session.add(AuditEvent(action="profile_viewed", employee_id=team["owner"].id, target_type="customer",
                            target_id=42, details={}))
     session.flush()
-    events_ = list(session.execute(service.audit_rows_select(service.AuditQuery())))
+    events_ = list(session.execute(audit_log.audit_rows_select(audit_log.AuditQuery())))
     with app.test_request_context():
-        text = "".join(service.audit_csv_rows(events_, service.target_names(), lambda moment: moment))
+        text = "".join(audit_csv.audit_csv_rows(events_, audit_log.target_names(), lambda moment: moment))
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0][:4] == ["date", "employee_id", "employee", "action"]

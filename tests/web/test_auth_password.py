@@ -180,12 +180,12 @@ def test_htmx_request_with_a_temporary_password_gets_hx_redirect(app, signed_in,
 
 
 def test_employee_created_by_the_service_must_change_password(app, shop, make_employee):
-    from blueprints.team import service
+    from blueprints.team import employees
     from extensions import db
     from models import Employee
     owner_id = make_employee("owner")
     with app.app_context():
-        employee, temporary = service.create_employee(db.session.get(Employee, owner_id), name="Lou",
+        employee, temporary = employees.create_employee(db.session.get(Employee, owner_id), name="Lou",
                                                       email="lou@boutique.example",
                                                       permission_set_id=shop["sets"]["Employé"])
         db.session.commit()

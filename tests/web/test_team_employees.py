@@ -126,12 +126,12 @@ def test_last_active_owner_cannot_be_deactivated(signed_in, make_employee, shop,
     client = signed_in("owner")
     other_owner = make_employee("owner", email="other@test.example", name="Other", active=False)
     # The only *active* owner is the one signed in; an inactive owner does not count.
-    from blueprints.team import service
+    from blueprints.team import owners
     from models import Employee
     from extensions import db
     with app.app_context():
         me = db.session.get(Employee, client.employee_id)
-        assert service.active_owner_count(excluding=me.id) == 0
+        assert owners.active_owner_count(excluding=me.id) == 0
     response = client.post(f"/team/employees/{other_owner}/reactivate")
     assert response.status_code == 302
     # Now two: the other one may be deactivated again, but not both.
