@@ -1,6 +1,6 @@
 """CSV cells safe from spreadsheet formula injection. Every export writes its
 cells through safe_text (customers, audit trail); the import reads our own
-export back by taking the protective apostrophe off (importing/rows.py)."""
+export back by taking the protective apostrophe off (importing/cells.py)."""
 
 # A cell starting with one of these is run by Excel, LibreOffice or Sheets as
 # a formula (or split by a control character): it gets a leading apostrophe.

@@ -108,7 +108,7 @@ def record_imported(connection, events: list[dict], *, job_id: int | None, sourc
     if not events:
         return
     # Local: the importing package imports this module.
-    from blueprints.customers.importing.writing import bulk_insert
+    from blueprints.customers.importing.bulk import bulk_insert
     now = at or utcnow()
     rows = [{"customer_id": e["customer_id"], "purpose": e["purpose"], "state": e["state"], "method": "import",
              "recorded_at": now, "employee_id": None, "source_file": source_file[:SOURCE_FILE_LIMIT],

@@ -93,7 +93,7 @@ def _mapping_context(job: ImportJob, settings: dict, options: dict, errors=None)
             "allowed": allowed, "targets": importing.TARGETS, "rows": rows,
             "mapped": [t for t in dict.fromkeys(options["mapping"]) if t],
             "reason_text": importing.reason_text, "warning_text": importing.warning_text,
-            "entry_reason": importing.jobs.entry_reason}
+            "entry_reason": importing.entry_reason}
 
 
 @bp.route("/import/<int:job_id>")
@@ -102,7 +102,7 @@ def import_job(job_id: int):
     """One import: its mapping and preview, its progress, or its report."""
     job = _shown_job(_job_or_404(job_id))
     context = {"job": job, "reason_text": importing.reason_text, "warning_text": importing.warning_text,
-            "entry_reason": importing.jobs.entry_reason}
+            "entry_reason": importing.entry_reason}
     if job.status in ("pending", "refused") and job.settings:
         context.update(_mapping_context(job, job.settings, _options(job.settings, request.args)))
     return render_template("customers/import_job.html", **context)
@@ -112,7 +112,7 @@ def _shown_job(job: ImportJob) -> ImportJob:
     """The job as the page shows it: one whose worker died is failed, one whose
     upload was swept is cancelled. Shown so, not written: a GET changes
     nothing (the queue's recovery writes it)."""
-    dead = importing.jobs.is_dead(job)
+    dead = importing.is_dead(job)
     gone = job.status in ("pending", "refused") and not importing.has_upload(job.id)
     if dead or gone:
         job.report  # noqa: B018 - deferred: loaded before the job leaves the session
@@ -173,7 +173,7 @@ def import_status(job_id: int):
     """The progress fragment polled every second; the report once finished."""
     job = _shown_job(_job_or_404(job_id))
     return render_template("customers/_import_status.html", job=job, reason_text=importing.reason_text,
-                           warning_text=importing.warning_text, entry_reason=importing.jobs.entry_reason)
+                           warning_text=importing.warning_text, entry_reason=importing.entry_reason)
 
 
 @bp.post("/import/<int:job_id>/cancel")
@@ -197,7 +197,7 @@ def import_cancel(job_id: int):
 @requires("customers.import")
 def import_retry(job_id: int):
     job = _job_or_404(job_id)
-    if importing.jobs.is_dead(job) and job.status == "checking":
+    if importing.is_dead(job) and job.status == "checking":
         importing.recover()  # what the queue's recovery would write in a minute
         db.session.refresh(job)
     if not importing.retry(job):

@@ -24,16 +24,16 @@ def run_import_undo_task(job_id: int) -> None:
 @with_app_context
 def recover_jobs() -> None:
     """A consumer starting after a crash picks up what the dead one left."""
-    from blueprints.customers.importing import jobs
-    for job_id in jobs.recover():
+    from blueprints.customers.importing import recovery
+    for job_id in recovery.recover():
         run_import_task(job_id)
 
 
 @huey.periodic_task(crontab(minute="*"))
 @with_app_context
 def every_minute() -> None:
-    from blueprints.customers.importing import jobs
-    for job_id in jobs.recover():
+    from blueprints.customers.importing import recovery
+    for job_id in recovery.recover():
         run_import_task(job_id)
     from blueprints.customers import undo_import
     for job_id in undo_import.recover_undos():
@@ -43,8 +43,8 @@ def every_minute() -> None:
 @huey.periodic_task(crontab(minute="17"))
 @with_app_context
 def every_hour() -> None:
-    from blueprints.customers.importing import jobs
-    jobs.sweep_uploads()
+    from blueprints.customers.importing import recovery
+    recovery.sweep_uploads()
 
 
 @huey.periodic_task(crontab(minute="23"))

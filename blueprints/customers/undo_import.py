@@ -296,7 +296,7 @@ def _undo_created(changes: list[ImportChange], report: dict) -> list[int]:
 
 
 def _opening_reason() -> str:
-    from blueprints.customers.importing.writing import OPENING_BALANCE_REASON
+    from blueprints.customers.importing.committing import OPENING_BALANCE_REASON
     return OPENING_BALANCE_REASON
 
 

@@ -50,7 +50,7 @@ def test_killed_while_checking_writes_nothing_and_can_be_retried(app, shop, make
     status, _processed, _failure, customers, _staged, _emails = _state(app, job_id)
     assert (status, customers) == ("checking", 0)
     with app.app_context():  # the page already tells: this worker is gone
-        assert importing.jobs.is_dead(db.session.get(ImportJob, job_id))
+        assert importing.is_dead(db.session.get(ImportJob, job_id))
 
     consumer.start()  # a consumer starting again cleans up after the dead one
     wait_for(lambda: _state(app, job_id)[0] == "failed", what="the job to be marked failed")

@@ -145,8 +145,8 @@ def test_run_import_all_or_nothing_then_valid_only(db_session, make_employee):
 
 
 def test_the_upload_is_kept_in_the_database_in_pieces(db_session, make_employee, monkeypatch):
-    from blueprints.customers.importing import jobs
-    monkeypatch.setattr(jobs, "UPLOAD_PIECE", 50)
+    from blueprints.customers.importing import uploads
+    monkeypatch.setattr(uploads, "UPLOAD_PIECE", 50)
     rows = [["First Name", "Email"]] + [[f"Client{i}", f"c{i}@example.com"] for i in range(20)]
     job = _upload(db_session, make_employee, rows)
     from models import ImportUpload
@@ -187,7 +187,7 @@ def test_import_job_report_holds_codes_not_values(db_session, make_employee):
 def test_a_commit_cut_short_is_resumed_without_writing_a_row_twice(db_session, make_employee):
     """A worker that died between two chunks of the move: the next one moves
     what is still staged, and only that."""
-    from blueprints.customers.importing import writing
+    from blueprints.customers.importing import committing, staging
     from models import ImportStagedRow
     rows = [["First Name", "Email"]] + [[f"Client{i}", f"c{i}@example.com"] for i in range(50)]
     job = _upload(db_session, make_employee, rows)
@@ -195,11 +195,11 @@ def test_a_commit_cut_short_is_resumed_without_writing_a_row_twice(db_session, m
     importing.queue(job)
     db_session.commit()
     parser = importing.RowParser(job.settings["mapping"], "FR")
-    stager = writing.Stager(job.id, "skip")
+    stager = staging.Stager(job.id, "skip")
     stager.stage([parser.parse(line, cells) for line, cells in
                   importing.iter_rows(importing.upload_text(job.id), ",")])
     job.status, job.worker = "committing", "dead-host:1"
-    assert writing.apply_staged(job.id, 20) == (20, 20, 0)
+    assert committing.apply_staged(job.id, 20) == (20, 20, 0)
     job.processed_rows, job.created_count = 20, 20
     db_session.commit()  # ... and the worker dies here
     job.worker = None  # what recover() does for a dead worker
@@ -234,15 +234,15 @@ def test_recover_fails_a_dead_check_and_hands_back_a_dead_commit(db_session, mak
 
 def test_the_upload_is_read_back_line_by_line_across_its_pieces(db_session, make_employee, monkeypatch):
     """A piece may end inside a line, inside a quoted cell or between "\\r" and "\\n"."""
-    from blueprints.customers.importing import jobs
+    from blueprints.customers.importing import uploads
     rows = [["First Name", "Notes"]] + [[f"Client{i}", "deux\r\nlignes" if i % 3 else "une"] for i in range(40)]
     data = csv_bytes(rows)
     expected = list(importing.iter_rows(data.decode("utf-8-sig"), ","))
     job = None
     for piece in (7, 13, 50):
-        monkeypatch.setattr(jobs, "UPLOAD_PIECE", piece)
+        monkeypatch.setattr(uploads, "UPLOAD_PIECE", piece)
         if job is None:
             job = _upload(db_session, make_employee, rows)
         else:  # the same employee uploads again, in other pieces
             job = importing.start_upload(data, employee=db_session.get(Employee, job.employee_id))
-        assert list(importing.iter_rows(jobs.upload_lines(job.id), ",")) == expected
+        assert list(importing.iter_rows(uploads.upload_lines(job.id), ",")) == expected

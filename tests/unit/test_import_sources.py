@@ -14,7 +14,8 @@ import pytest
 
 from core import birthdays
 from blueprints.customers import importing
-from blueprints.customers.importing.rows import protects_cells, unprotect
+from blueprints.customers.importing.cells import unprotect
+from blueprints.customers.importing.sources import protects_cells
 from tests.support_customers_data import csv_bytes, in_request  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("in_request")

@@ -1,5 +1,6 @@
 """Reading an upload: refuse what is not a usable CSV with a clear message,
-detect the encoding and the delimiter, count the rows."""
+detect the encoding and the delimiter, count the rows; then its rows, each
+with its line number in the file."""
 from __future__ import annotations
 
 import csv
@@ -110,3 +111,18 @@ def read_upload(data: bytes) -> tuple[str, UploadInfo]:
         raise ImportRefused(_("Le fichier ne contient que la ligne d’en-tête : aucun client à importer."))
     headers = [h.strip().lstrip("\ufeff")[:80] for h in headers]
     return text, UploadInfo(encoding, delimiter, headers, total)
+
+
+def iter_rows(source, delimiter: str):
+    """(line number, cells) of every non-blank data row of a text or of its
+    lines, the header skipped. The line number is the file's, where the row
+    starts (the header is line 1)."""
+    lines = io.StringIO(source, newline="") if isinstance(source, str) else source
+    reader = csv.reader(lines, delimiter=delimiter)
+    next(reader, None)
+    previous_end = reader.line_num
+    for cells in reader:
+        start = previous_end + 1
+        previous_end = reader.line_num
+        if any(cell.strip() for cell in cells):
+            yield start, cells
