@@ -1,9 +1,9 @@
 """A cell's trip out through our export and back in through our import
-(core/csv_cells.py, importing/rows.py:unprotect), over any text (hypothesis)."""
+(core/csv_cells.py, importing/cells.py:unprotect), over any text (hypothesis)."""
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from blueprints.customers.importing.rows import unprotect
+from blueprints.customers.importing.cells import unprotect
 from core.csv_cells import FORMULA_START, safe_text
 
 
