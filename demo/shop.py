@@ -397,7 +397,8 @@ class _Generator:
     def __init__(self, rng: random.Random, seed: int, now: datetime, staff: dict,
                  customer_count: int, sale_count: int):
         from blueprints.customers.service import make_phone
-        from blueprints.sales.service import card_match_key, invoice_number
+        from blueprints.sales.cards import card_match_key
+        from blueprints.sales.invoices import invoice_number
 
         self.rng, self.now, self.staff = rng, now, staff
         self.customer_count, self.sale_count = customer_count, sale_count

@@ -41,11 +41,12 @@ def get(app, model, ident):
 
 def record(app, employee_id: int, location_id: int, lines=(("Café", 1, 350),), **fields) -> int:
     """Record a sale through the service (for tests about what comes after)."""
-    from blueprints.sales import service
+    from blueprints.sales.lines import Line
+    from blueprints.sales.recording import SaleRequest, record_sale
     from extensions import db
     with app.test_request_context():
-        req = service.SaleRequest(location_id=location_id,
-                                  lines=[service.Line(*line) for line in lines], **fields)
-        sale = service.record_sale(req, employee_id)
+        req = SaleRequest(location_id=location_id,
+                          lines=[Line(*line) for line in lines], **fields)
+        sale = record_sale(req, employee_id)
         db.session.commit()
         return sale.id

@@ -479,7 +479,7 @@ def reward_kind_values(kind: str | None, value: str | None, item_name: str | Non
     """What a reward takes off a sale: none (claimed in the panel only), a fixed
     amount ("5" or "5,50" in the shop's currency), a percentage (1 to 100) or a
     free item (its name, as sold)."""
-    from blueprints.sales.service import parse_money
+    from blueprints.sales.lines import parse_money
     from models.loyalty import REWARD_KINDS
     kind = (kind or "").strip() or None
     if kind is None:
@@ -590,7 +590,7 @@ def update_settings(earn_rate: str, reward_validity_days: str, employee_id: int 
     """The shop's earn rate (points per whole unit of currency), how long
     an earned reward can be claimed, and the redemption rate at the till
     (redeem_points points are worth redeem_value; None leaves it as it is)."""
-    from blueprints.sales.service import parse_money
+    from blueprints.sales.lines import parse_money
     redeem = None
     if redeem_points is not None or redeem_value is not None:
         points_text = (redeem_points or "").strip()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import or_, select, update
 
 from core.audit import record
@@ -228,8 +229,25 @@ def quote(lines, customer: Customer | None, adjustments: Adjustments, *, may_red
     return result
 
 
+def screen_quote(lines, customer: Customer | None, form, op: str = "", *,
+                 may_redeem: bool) -> tuple[Quote, dict[str, str]]:
+    """The discount lines the sale screen shows, from the form's choices and
+    one tap (`op`), with the messages to show beside them."""
+    adjustments = Adjustments.from_form(form, customer.id if customer else None)
+    errors = {}
+    if customer is not None and is_adjustment(op):
+        adjustments, errors = apply_op(adjustments, op, form.get("points_wanted"))
+    result = quote(lines, customer, adjustments, may_redeem=may_redeem)
+    errors = {**result.errors, **errors}
+    if op == "points:set" and not errors and adjustments.points > result.adjustments.points:
+        errors["redeem_points"] = ngettext(
+            "%(num)s point utilisé : jamais plus que le solde ni que le total de la vente.",
+            "%(num)s points utilisés : jamais plus que le solde ni que le total de la vente.",
+            result.adjustments.points)
+    return result, errors
+
+
 def ngettext_balance(balance: int) -> str:
-    from flask_babel import ngettext
     return ngettext("Solde insuffisant : le client n’a que %(num)s point.",
                     "Solde insuffisant : le client n’a que %(num)s points.", balance)
 

@@ -1,6 +1,6 @@
-"""The small forms of the sale screen. Their rules live in service.py; these
-only carry labels and values (CSRF is checked for every POST by CSRFProtect,
-and the sale form around them carries the token)."""
+"""The small forms of the sale screen. Their rules live in
+counter_customers.py; these only carry labels and values (CSRF is checked for
+every POST by CSRFProtect, and the sale form around them carries the token)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TelField

@@ -1,6 +1,7 @@
 """The transactions list: what it asks for (round-tripping through the URL),
 the select behind it and its keyset paging, so that a page is as fast at ten
-million sales as at ten (ordered by ix_sales_created, never counted)."""
+million sales as at ten (ordered by ix_sales_created, never counted); and what
+the page shows beside the sales (their invoices, the filters' choices)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,9 +14,9 @@ from sqlalchemy.orm import selectinload
 from blueprints.customers.search import term_condition
 from extensions import db
 from core.guards import parse_id
-from models import Customer, Invoice, Sale
+from models import Customer, Invoice, Location, Sale, ShopSettings
 from models.sales import CARD_BRANDS, SALE_STATUSES
-from blueprints.sales.service import PAYMENTS
+from blueprints.sales.recording import PAYMENTS
 
 
 def _date(text: str | None) -> date | None:
@@ -162,3 +163,20 @@ def invoices_by_sale(sale_ids: list[int]) -> dict[int, Invoice]:
     if not sale_ids:
         return {}
     return {inv.sale_id: inv for inv in db.session.scalars(select(Invoice).where(Invoice.sale_id.in_(sale_ids)))}
+
+
+@dataclass
+class TransactionList:
+    """What the list's page shows besides the query."""
+    page: KeysetPage
+    invoices: dict[int, Invoice]
+    locations: list[Location]  # every location, active or not, for the filter
+    filter_customer: Customer | None
+
+
+def transaction_list(employee, query: TransactionQuery, per_page: int) -> TransactionList:
+    page = keyset_page(transaction_select(employee, query, ShopSettings.get().phone_region), query, per_page)
+    invoices = invoices_by_sale([sale.id for sale in page.items])
+    filter_customer = db.session.get(Customer, query.customer_id) if query.customer_id else None
+    locations = list(db.session.scalars(select(Location).order_by(Location.name)))
+    return TransactionList(page, invoices, locations, filter_customer)

@@ -5,8 +5,9 @@ import pytest
 from sqlalchemy import delete, select, text
 
 from core import purchase_index
-from blueprints.sales import service
-from blueprints.sales.service import Line, SaleRequest
+from blueprints.sales.lines import Line
+from blueprints.sales.recording import SaleRequest, record_sale
+from blueprints.sales.refunds import cancel_sale
 
 
 @pytest.fixture
@@ -18,8 +19,8 @@ def counter(app, shop, make_customer):
 def _sale(location_id, customer_id, *names, **fields):
     from extensions import db
     lines = [Line(name, 1, 100) for name in names]
-    sale = service.record_sale(SaleRequest(location_id=location_id, customer_id=customer_id, lines=lines, **fields),
-                               None)
+    sale = record_sale(SaleRequest(location_id=location_id, customer_id=customer_id, lines=lines, **fields),
+                       None)
     db.session.commit()
     return sale
 
@@ -60,8 +61,8 @@ def test_voiding_forgets_the_purchases_and_refunding_keeps_them(counter, make_cu
     customer_id = make_customer()
     voided = _sale(counter, customer_id, "Baguette")
     refunded = _sale(counter, customer_id, "Brioche")
-    service.cancel_sale(voided.id, "void", None)
-    service.cancel_sale(refunded.id, "refund", None)
+    cancel_sale(voided.id, "void", None)
+    cancel_sale(refunded.id, "refund", None)
     assert _purchases() == [(customer_id, "brioche", refunded.id)]
 
 
@@ -81,7 +82,7 @@ def test_rebuild_gives_what_the_service_kept(counter, make_customer):
     ana, bob = make_customer(first_name="Ana"), make_customer(first_name="Bob")
     _sale(counter, ana, "Croissant", "Café")
     _sale(counter, bob, "Croissant")
-    service.cancel_sale(_sale(counter, bob, "Pain").id, "void", None)
+    cancel_sale(_sale(counter, bob, "Pain").id, "void", None)
     _sale(counter, None, "Journal")
     kept, names = _purchases(), _names()
     db.session.execute(delete(CustomerPurchase))

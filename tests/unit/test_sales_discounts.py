@@ -6,9 +6,12 @@ from datetime import timedelta
 import pytest
 
 from blueprints.customers.service import create_customer
-from blueprints.sales import discounts, service
+from blueprints.sales import discounts
 from blueprints.sales.discounts import Adjustments
-from blueprints.sales.service import Line, SaleError, SaleRequest
+from blueprints.sales.errors import SaleError
+from blueprints.sales.lines import Line
+from blueprints.sales.recording import SaleRequest, record_sale
+from blueprints.sales.refunds import refund_items
 from models import Reward, ShopSettings
 from models.base import utcnow
 from tests.support_loyalty import balance_and_ledger, enrol, request_context
@@ -111,18 +114,18 @@ def test_adjustments_from_another_customer_are_dropped():
 
 
 def test_a_partial_refund_then_the_rest(db_session, shop, elodie):
-    sale = service.record_sale(SaleRequest(location_id=shop["location_id"], customer_id=elodie.id,
-                                           lines=[Line("Menu", 4, 1000)], adjustments=Adjustments(elodie.id, points=200)),
-                               None)
+    sale = record_sale(SaleRequest(location_id=shop["location_id"], customer_id=elodie.id,
+                                   lines=[Line("Menu", 4, 1000)], adjustments=Adjustments(elodie.id, points=200)),
+                       None)
     db_session.commit()
     assert (sale.total_cents, sale.points_earned) == (3000, 30)
-    first = service.refund_items(sale.id, {sale.items[0].id: 1}, None)
+    first = refund_items(sale.id, {sale.items[0].id: 1}, None)
     db_session.commit()
     assert (first.refunded_cents, first.points_returned, first.points_taken_back) == (750, 50, 7)
     assert sale.status == "completed" and sale.items[0].refunded_quantity == 1
     with pytest.raises(SaleError):
-        service.refund_items(sale.id, {sale.items[0].id: 4}, None)
-    rest = service.refund_items(sale.id, {sale.items[0].id: 3}, None)
+        refund_items(sale.id, {sale.items[0].id: 4}, None)
+    rest = refund_items(sale.id, {sale.items[0].id: 3}, None)
     db_session.commit()
     assert sale.status == "refunded" and rest.refunded_cents == 2250
     assert balance_and_ledger(elodie.id) == (500, 500)

@@ -477,12 +477,13 @@ def test_tampered_lines_are_refused(app, signed_in, shop):
 
 def test_a_failure_after_writing_began_rolls_everything_back(app, signed_in, shop, make_customer, monkeypatch):
     """Points fail after the sale and summary were written: nothing of it stays."""
-    from blueprints.sales import service
+    from blueprints.sales import recording
+    from blueprints.sales.errors import SaleError
 
     def boom(sale, employee_id):
-        raise service.SaleError("boom")
+        raise SaleError("boom")
 
-    monkeypatch.setattr(service, "earn_for_sale", boom)
+    monkeypatch.setattr(recording, "earn_for_sale", boom)
     client = signed_in("cashier")
     customer_id = make_customer(loyalty_member=True)
     response = client.htmx("post", "/sales/new", data=sale_form(shop["location_id"], customer_id=customer_id))
