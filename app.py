@@ -121,7 +121,7 @@ def _register_template_helpers(app: Flask) -> None:
         a request; an error page without the database does without it."""
         if "_demo_shop" not in g:
             try:
-                from demo.shop import has_demo_accounts
+                from demo.accounts import has_demo_accounts
                 g._demo_shop = has_demo_accounts()
             except Exception:  # noqa: BLE001  (the database is down: say nothing)
                 g._demo_shop = False

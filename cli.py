@@ -18,7 +18,7 @@ def register_cli(app: Flask) -> None:
                              close_demo_accounts: bool):
         """Create the shop's owner (Propriétaire), for scripted installs."""
         from blueprints.auth.service import SetupError, create_owner
-        from demo.shop import has_demo_accounts, retire_demo_accounts
+        from demo.accounts import has_demo_accounts, retire_demo_accounts
         from extensions import db
         if has_demo_accounts():
             if not close_demo_accounts:
@@ -66,7 +66,8 @@ def register_cli(app: Flask) -> None:
         from flask import current_app
         from sqlalchemy import inspect
 
-        from demo.shop import build_demo_shop, is_demo_database, shop_is_empty
+        from demo.build import build_demo_shop
+        from demo.destination import is_demo_database, shop_is_empty
         from extensions import db
         if not inspect(db.engine).has_table("customers"):
             raise click.ClickException("the database has no tables yet: run `flask --app app db upgrade` first.")

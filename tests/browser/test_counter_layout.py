@@ -62,7 +62,7 @@ MEASURE = """(width) => {
 
 @pytest.fixture
 def demo_shop(app):
-    from demo.shop import build_demo_shop
+    from demo.build import build_demo_shop
     from extensions import db
     from models import Customer, CustomerGroup, Sale
     from sqlalchemy import func, select

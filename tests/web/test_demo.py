@@ -11,7 +11,7 @@ CUSTOMERS = 200
 @pytest.fixture
 def demo(app):
     """A small demo shop, built like `flask --app app demo --customers 200`."""
-    from demo.shop import build_demo_shop
+    from demo.build import build_demo_shop
     with app.app_context():
         summary = build_demo_shop(customer_count=CUSTOMERS, echo=lambda *_: None)
     return summary
@@ -203,7 +203,7 @@ def test_demo_membership_archive_and_groups_vary(app, demo):
 
 
 def test_demo_same_seed_builds_the_same_customers(app):
-    from demo.shop import build_demo_shop
+    from demo.build import build_demo_shop
     from extensions import db
     from models import Customer
     names = []

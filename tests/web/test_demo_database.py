@@ -33,7 +33,7 @@ def test_demo_if_empty_loads_when_asked_with_comptoir_demo(app, monkeypatch):
 def test_the_default_instance_file_is_the_demo_database(app, monkeypatch):
     from pathlib import Path
 
-    from demo.shop import is_demo_database
+    from demo.destination import is_demo_database
     monkeypatch.delenv("COMPTOIR_DEMO", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert not is_demo_database(app)  # the tests' own database
@@ -46,7 +46,7 @@ def test_the_default_instance_file_is_the_demo_database(app, monkeypatch):
 
 @pytest.fixture
 def demo_shop(app, monkeypatch):
-    from demo.shop import build_demo_shop
+    from demo.build import build_demo_shop
     with app.app_context():
         build_demo_shop(customer_count=5, echo=lambda *_: None)
 

@@ -93,7 +93,7 @@ def test_merge_and_its_undo_keep_the_display_in_step(app, signed_in, make_custom
 
 
 def test_the_demo_loader_stores_the_display_form(app):
-    from demo.shop import build_demo_shop
+    from demo.build import build_demo_shop
     with app.app_context():
         build_demo_shop(customer_count=60, echo=lambda *_: None)
     assert assert_all_displays_right(app) > 30
