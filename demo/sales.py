@@ -12,7 +12,8 @@ from types import SimpleNamespace
 
 from anyascii import anyascii
 
-from blueprints.sales.service import card_match_key, invoice_number
+from blueprints.sales.cards import card_match_key
+from blueprints.sales.invoices import invoice_number
 from core.textkeys import fold
 from demo import data
 from demo.draws import Draws, Weighted

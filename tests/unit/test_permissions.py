@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import pytest
 
 from core.permissions import (CAPABILITIES, DEFAULT_SETS, capabilities_of, closure, customer_view, dependents,
-                         field_level, mask_email, mask_phone, searchable_fields)
+                              field_level, mask_email, mask_phone, searchable_fields)
 
 
 def employee_with(capabilities, owner=False):
