@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.audit import record_contact_view
-from blueprints.customers.search import CustomerQuery, customer_select
+from blueprints.customers.search import customer_select
+from blueprints.customers.search_query import CustomerQuery
 from blueprints.sales import bp
 from blueprints.sales import discounts, service
 from blueprints.sales.forms import CounterCustomerForm, NameForm, apply_errors
