@@ -47,7 +47,7 @@ def plain_writer(url: str) -> tuple[float, int]:
     the floor of any export in Python."""
     from sqlalchemy import create_engine, text
 
-    from blueprints.customers.exporting import EXPORT_COLUMNS
+    from blueprints.customers.export_list import EXPORT_COLUMNS
     engine = create_engine(harness.sqlalchemy_url(url))
     sink = _Null()
     writer = csv.writer(sink, lineterminator="\r\n")

@@ -59,7 +59,7 @@ def app_operation(fixed, key):
 
 def _words(term: str) -> list[str]:
     """The words as the app folds them; a phone-like term is its digits."""
-    from blueprints.customers.search import phone_fragment
+    from blueprints.customers.search_terms import phone_fragment
     from core.textkeys import fold
     digits = phone_fragment(term)
     return [digits] if digits else fold(term).split()

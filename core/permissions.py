@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.customer_views import AddressView, CustomerView, PhoneView
-from core.masking import MASK, mask_email, mask_phone  # noqa: F401  (their home; named here too)
+from core.masking import mask_email, mask_phone
 
 CONTACT_FIELDS = ("email", "phone", "address")
 # Levels of a contact field, weakest first. Each is a capability
@@ -166,7 +166,7 @@ def viewer(employee) -> Viewer:
     if employee is None or not getattr(employee, "is_authenticated", False) or not employee.active:
         return NOBODY
     fixed = getattr(employee, "fixed_capabilities", None)
-    if fixed is not None:  # a snapshot taken for a long export (exporting.snapshot)
+    if fixed is not None:  # a snapshot taken for a long export (export_list.snapshot)
         return _viewer_for(fixed)
     permission_set = employee.permission_set
     key = (employee.id, employee.permission_set_id,
@@ -230,7 +230,7 @@ def searchable_fields(employee) -> set[str]:
 # address): the result shows the name and what the employee may see, never
 # the value itself. A partial value over a field the employee cannot view in
 # full finds nothing, so the search is no oracle for hidden data. Every lookup
-# asks here: the counter's and the directory's search (customers.search), the
+# asks here: the counter's and the directory's search (customers.search_terms), the
 # loyalty list, Fidélité > Ajouter/Utiliser des points (find_by_username).
 
 _EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")

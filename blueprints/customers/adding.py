@@ -85,10 +85,8 @@ def add_customer(*, editable: set[str], region: str, confirm_duplicates: bool = 
             raise ForbiddenFieldError(name)
 
     errors: dict[str, str] = {}
-    fields = {"first_name": validation.text(first_name, "first_name", errors),
-              "last_name": validation.text(last_name, "last_name", errors),
-              **validation.birthday(birthday, errors),
-              "tax_id": validation.text(tax_id, "tax_id", errors)}
+    fields = validation.details(errors, first_name=first_name, last_name=last_name, birthday_typed=birthday,
+                                tax_id=tax_id)
     if company is not None:
         fields["company"] = validation.text(company, "company", errors)
     clean_email = validation.email(None if email is UNSET else email, errors)

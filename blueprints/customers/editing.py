@@ -103,10 +103,8 @@ def update_details(customer: Customer, *, version, first_name: str | None, last_
     tax ID (Identifiant fiscal)."""
     check_version(customer, version)
     errors: dict[str, str] = {}
-    values = {"first_name": validation.text(first_name, "first_name", errors),
-              "last_name": validation.text(last_name, "last_name", errors),
-              **validation.birthday(birthday, errors),
-              "tax_id": validation.text(tax_id, "tax_id", errors)}
+    values = validation.details(errors, first_name=first_name, last_name=last_name, birthday_typed=birthday,
+                                tax_id=tax_id)
     if company is not UNSET:
         values["company"] = validation.text(company, "company", errors)
     if not values["first_name"] and not values["last_name"] and "first_name" not in errors:

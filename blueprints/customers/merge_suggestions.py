@@ -6,7 +6,7 @@ merged into another, or deleted, is never offered."""
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from blueprints.customers.merging import duplicate_kinds
+from blueprints.customers.merge_candidates import duplicate_kinds
 from extensions import db
 from models import Customer, Phone
 

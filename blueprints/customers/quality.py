@@ -9,7 +9,7 @@ and "ignorer" (remembered in quality_ignored):
 - email_typo: a likely typo of a common domain (gmial.com): the fix is offered;
 - card_only: a profile a card sale created, with no email and no phone;
 - name: a name in capitals or with stray spaces: the tidy form is offered;
-- duplicate: likely duplicates (merging.find_duplicates), to the merge preview.
+- duplicate: likely duplicates (merge_candidates.find_duplicates), to the merge preview.
 
 Permission-aware: a kind about a field is only for who may view that field
 (an employee who cannot see emails is not shown email problems), and a fix
@@ -64,7 +64,7 @@ def visible_kinds(employee) -> list[str]:
     if email and phone:
         kinds.add("card_only")  # "no contact" is a statement about both fields
     if can(employee, "customers.merge"):
-        from blueprints.customers.merging import duplicate_kinds
+        from blueprints.customers.merge_candidates import duplicate_kinds
         if duplicate_kinds(employee):
             kinds.add("duplicate")
     return [kind for kind in KINDS if kind in kinds]
@@ -204,7 +204,7 @@ def _describe(kind: str, customer: Customer, subject: int) -> Item:
 def _duplicate_page(employee, after: int, limit: int) -> Page:
     """The first pairs of each duplicate kind this employee may see (the
     Doublons page has them all), without the pairs ignored here."""
-    from blueprints.customers.merging import duplicate_kinds, find_duplicates
+    from blueprints.customers.merge_candidates import duplicate_kinds, find_duplicates
     items: list[Item] = []
     for dup_kind in duplicate_kinds(employee):
         groups, _next = find_duplicates(dup_kind, 0, per_page=DUPLICATE_GROUPS)

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from core.audit import record
 from blueprints.customers import bp, consent
+from blueprints.customers.routes_shared import customer_or_404
 from extensions import db
 from core.htmx import is_htmx, render_htmx
 from models import Customer
@@ -34,13 +35,6 @@ def consent_context(customer: Customer, **extra) -> dict:
             **extra}
 
 
-def _load(customer_id: int) -> Customer:
-    customer = db.session.get(Customer, customer_id)
-    if customer is None or customer.anonymised:
-        abort(404)
-    return customer
-
-
 def _card(customer: Customer, status: int = 200, **extra):
     return render_htmx("customers/consent.html", "customers/_consent.html", status=status,
                        record=customer, **consent_context(customer, **extra))
@@ -50,7 +44,7 @@ def _card(customer: Customer, status: int = 200, **extra):
 @requires("customers.basic")
 def consent_card(customer_id: int):
     """The card alone (htmx), or a page with it (no JavaScript)."""
-    return _card(_load(customer_id))
+    return _card(customer_or_404(customer_id))
 
 
 @bp.route("/<int:customer_id>/consent", methods=["POST"])
@@ -58,7 +52,7 @@ def consent_card(customer_id: int):
 def record_consent(customer_id: int):
     """Record one decision: the purpose, Oui / Non / Inconnu (none chosen in
     advance), and how it was expressed; the question shown is kept with it."""
-    customer = _load(customer_id)
+    customer = customer_or_404(customer_id)
     purpose = request.form.get("purpose", "")
     state = request.form.get("state", "")
     method = request.form.get("method", "counter")

@@ -14,7 +14,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.customers import bp, exporting, importing
+from blueprints.customers import bp, importing
+from blueprints.customers.export_cells import csv_lines
 from extensions import db
 from core.htmx import render_htmx
 from models import ImportJob, ShopSettings
@@ -214,7 +215,7 @@ def import_report(job_id: int):
     if job.status not in ("done", "refused", "failed"):
         abort(404)
     rows = list(importing.report_rows(job))
-    response = Response(stream_with_context(exporting.csv_lines(rows)), mimetype="text/csv")
+    response = Response(stream_with_context(csv_lines(rows)), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="import-{job.id}-rapport.csv"'
     return response

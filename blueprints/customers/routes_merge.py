@@ -1,22 +1,17 @@
-"""Merging customers (seed 000) and the Doublons page. Rules in merging.py."""
+"""Merging customers (seed 000) and the Doublons page. Rules in merge_plan.py,
+merging.py, merge_preview.py and merge_candidates.py."""
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from blueprints.customers import bp, merge_suggestions, merging
-from extensions import db
+from blueprints.customers import bp, merge_candidates, merge_plan, merge_suggestions, merging
+from blueprints.customers.merge_preview import phone_texts, preview_rows
+from blueprints.customers.routes_shared import commit_or_refusal, customer_or_404, position_or_404
 from core.guards import parse_id
 from core.htmx import render_htmx
 from models import Customer, ShopSettings
 from core.permissions import customer_view, requires
-
-
-def _primary_or_404(customer_id: int) -> Customer:
-    customer = db.session.get(Customer, customer_id)
-    if customer is None or customer.anonymised:
-        abort(404)
-    return customer
 
 
 def _selected_ids() -> list[int]:
@@ -25,17 +20,17 @@ def _selected_ids() -> list[int]:
         ident = parse_id(raw)
         if ident is not None and ident not in ids:
             ids.append(ident)
-    return ids[:merging.MAX_SECONDARIES + 1]
+    return ids[:merge_plan.MAX_SECONDARIES + 1]
 
 
 @bp.route("/<int:customer_id>/merge")
 @requires("customers.merge")
 def merge(customer_id: int):
     """Seed 000, steps 4-5: the primary, and the secondaries to tick (searched)."""
-    primary = _primary_or_404(customer_id)
+    primary = customer_or_404(customer_id)
     region = ShopSettings.get().phone_region
     term = (request.args.get("q") or "").strip()[:100]
-    selected, matches = merging.candidates(current_user, primary, term, _selected_ids(), region)
+    selected, matches = merge_candidates.candidates(current_user, primary, term, _selected_ids(), region)
     suggested = merge_suggestions.likely_duplicates(current_user, primary, [c.id for c in selected + matches])
     return render_htmx(
         "customers/merge.html", "customers/_merge_candidates.html",
@@ -48,8 +43,8 @@ def merge(customer_id: int):
 
 def _blocked_message(primary: Customer) -> str | None:
     try:
-        merging.check_mergeable(primary, [])
-    except merging.MergeError as error:
+        merge_plan.check_mergeable(primary, [])
+    except merge_plan.MergeError as error:
         return str(error)
     return None
 
@@ -58,7 +53,7 @@ def _blocked_message(primary: Customer) -> str | None:
 @requires("customers.merge")
 def merge_preview(customer_id: int):
     """The field-by-field result before *Fusionner* is confirmed."""
-    primary = _primary_or_404(customer_id)
+    primary = customer_or_404(customer_id)
     return _preview(primary, _selected_ids())
 
 
@@ -67,18 +62,18 @@ def _preview(primary: Customer, secondary_ids: list[int], error: str | None = No
     context = {"primary": customer_view(current_user, primary, region), "record": primary,
                "secondary_ids": secondary_ids, "error": error, "plan": None}
     try:
-        secondary_ids = merging.clean_secondary_ids(primary.id, secondary_ids)
-        _primary, secondaries = merging.load_for_merge(primary.id, secondary_ids)
+        secondary_ids = merge_plan.clean_secondary_ids(primary.id, secondary_ids)
+        _primary, secondaries = merge_plan.load_for_merge(primary.id, secondary_ids)
         if len(secondaries) != len(secondary_ids):
             abort(404)
-        plan = merging.plan_merge(primary, secondaries)
-    except merging.MergeError as refused:
+        plan = merge_plan.plan_merge(primary, secondaries)
+    except merge_plan.MergeError as refused:
         context["error"] = str(refused)
         return render_htmx("customers/merge_preview.html", "customers/_merge_preview.html",
                            status=422, **context)
     context.update(
-        plan=plan, rows=merging.preview_rows(plan, current_user, region),
-        phones=merging.phone_texts(plan, current_user, region),
+        plan=plan, rows=preview_rows(plan, current_user, region),
+        phones=phone_texts(plan, current_user, region),
         secondaries=[customer_view(current_user, s, region) for s in plan.secondaries],
         versions={c.id: c.version for c in [primary, *plan.secondaries]})
     return render_htmx("customers/merge_preview.html", "customers/_merge_preview.html", status=status, **context)
@@ -88,21 +83,17 @@ def _preview(primary: Customer, secondary_ids: list[int], error: str | None = No
 @requires("customers.merge")
 def merge_confirm(customer_id: int):
     """Seed 000, steps 6-7: *Fusionner*, then OK."""
-    primary = _primary_or_404(customer_id)
+    primary = customer_or_404(customer_id)
     ids = _selected_ids()
     versions = {}
     for customer_id_text, version in request.form.items():
         if customer_id_text.startswith("version-") and parse_id(customer_id_text[8:]) and version.isdigit():
             versions[parse_id(customer_id_text[8:])] = int(version)
-    try:
-        merging.merge_customers(primary.id, ids, employee_id=current_user.id, expected_versions=versions)
-        db.session.commit()
-    except LookupError:
-        db.session.rollback()
-        abort(404)
-    except merging.MergeError as refused:
-        db.session.rollback()
-        primary = _primary_or_404(customer_id)
+    _merged, refused = commit_or_refusal(
+        lambda: merging.merge_customers(primary.id, ids, employee_id=current_user.id, expected_versions=versions),
+        merge_plan.MergeError)
+    if refused is not None:
+        primary = customer_or_404(customer_id)
         return _preview(primary, ids, error=str(refused), status=422)
     flash(ngettext("%(num)s dossier fusionné dans ce client. Le dossier secondaire est archivé.",
                    "%(num)s dossiers fusionnés dans ce client. Les dossiers secondaires sont archivés.",
@@ -114,16 +105,12 @@ def merge_confirm(customer_id: int):
 @requires("customers.merge")
 def duplicates():
     """*Doublons*: likely duplicate pairs, one click into the merge preview."""
-    kinds = merging.duplicate_kinds(current_user)
+    kinds = merge_candidates.duplicate_kinds(current_user)
     kind = request.args.get("kind", kinds[0] if kinds else "name")
     if kind not in kinds:
         abort(404)
-    # `start` counts candidates; beyond any id there is nothing to show.
-    raw_start = (request.args.get("start") or "0").strip()
-    start = 0 if raw_start == "0" else parse_id(raw_start)
-    if start is None:
-        abort(404)
-    groups, next_start = merging.find_duplicates(kind, start)
+    start = position_or_404("start")  # counts candidates (merge_candidates.find_duplicates)
+    groups, next_start = merge_candidates.find_duplicates(kind, start)
     region = ShopSettings.get().phone_region
     views = {c.id: customer_view(current_user, c, region) for g in groups for c in g.customers}
     return render_htmx("customers/duplicates.html", "customers/_duplicates_results.html",

@@ -1,13 +1,16 @@
 """Privacy requests: deleting a customer's data (anonymisation, seeds 000/001)
-and exporting customers to CSV. Rules in deletion.py and exporting.py."""
+and exporting customers to CSV. Rules in deletion.py, export_list.py and export_customer.py."""
 from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from core.audit import record
-from blueprints.customers import bp, deletion, exporting
-from blueprints.customers.search import CustomerQuery, customer_select
+from blueprints.customers import bp, deletion, export_cells
+from blueprints.customers.export_customer import customer_file
+from blueprints.customers.export_list import count_rows, list_rows, snapshot
+from blueprints.customers.routes_shared import commit_or_refusal, customer_or_404
+from blueprints.customers.search import customer_select
+from blueprints.customers.search_query import CustomerQuery
 from extensions import db
 from models import Customer, ShopSettings
 from models.base import utcnow
@@ -16,18 +19,11 @@ from core.permissions import customer_view, requires
 
 # --- delete -------------------------------------------------------------------
 
-def _customer_or_404(customer_id: int, **options) -> Customer:
-    customer = db.session.get(Customer, customer_id, **options)
-    if customer is None or customer.anonymised:
-        abort(404)
-    return customer
-
-
 @bp.route("/<int:customer_id>/delete")
 @requires("customers.basic", "customers.delete")
 def delete_form(customer_id: int):
     """The seed's warning and the checkbox to tick."""
-    customer = _customer_or_404(customer_id)
+    customer = customer_or_404(customer_id)
     view = customer_view(current_user, customer, ShopSettings.get().phone_region)
     return render_template("customers/delete.html", customer=view, record=customer, error=None)
 
@@ -36,17 +32,13 @@ def delete_form(customer_id: int):
 @requires("customers.basic", "customers.delete")
 def delete(customer_id: int):
     """*Supprimer ce client*: anonymise, then the confirmation page."""
-    customer = _customer_or_404(customer_id)
-    try:
-        deletion.delete_customer(customer.id, employee_id=current_user.id,
-                                 confirmed=request.form.get("confirm") == "1")
-        db.session.commit()
-    except LookupError:
-        db.session.rollback()
-        abort(404)
-    except deletion.DeletionError as refused:
-        db.session.rollback()
-        customer = _customer_or_404(customer_id)
+    customer = customer_or_404(customer_id)
+    _deleted, refused = commit_or_refusal(
+        lambda: deletion.delete_customer(customer.id, employee_id=current_user.id,
+                                         confirmed=request.form.get("confirm") == "1"),
+        deletion.DeletionError)
+    if refused is not None:
+        customer = customer_or_404(customer_id)
         view = customer_view(current_user, customer, ShopSettings.get().phone_region)
         return render_template("customers/delete.html", customer=view, record=customer, error=refused), 422
     deletion.purge_freed_pages()
@@ -67,11 +59,11 @@ def deleted(customer_id: int):
 
 def _csv_format() -> tuple[str, str]:
     """(delimiter, decimal separator): ?format=fr|intl, else the interface's language."""
-    return exporting.CSV_FORMATS[exporting.csv_format(request.args.get("format"), str(get_locale()))]
+    return export_cells.CSV_FORMATS[export_cells.csv_format(request.args.get("format"), str(get_locale()))]
 
 
 def _csv_response(rows, filename: str, delimiter: str = ",") -> Response:
-    response = Response(stream_with_context(exporting.csv_lines(rows, delimiter)), mimetype="text/csv")
+    response = Response(stream_with_context(export_cells.csv_lines(rows, delimiter)), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
@@ -86,14 +78,14 @@ def export_list():
     query = CustomerQuery.from_args(request.args)
     region = ShopSettings.get().phone_region
     stmt = customer_select(current_user, query, region)
-    count = exporting.count_rows(stmt)
+    count = count_rows(stmt)
     record("customers_exported", "customer", None, count=count,
            details={"filters": sorted(query.filters), "search": bool(query.q), "archived": query.archived})
     db.session.commit()
     stamp = utcnow().strftime("%Y%m%d-%H%M")
-    viewer = exporting.snapshot(current_user)
+    viewer = snapshot(current_user)
     delimiter, decimal = _csv_format()
-    return _csv_response(exporting.list_rows(viewer, stmt, region, decimal=decimal), f"clients-{stamp}.csv",
+    return _csv_response(list_rows(viewer, stmt, region, decimal=decimal), f"clients-{stamp}.csv",
                          delimiter)
 
 
@@ -101,13 +93,11 @@ def export_list():
 @requires("customers.export")
 def export_customer(customer_id: int):
     """One customer's whole file: the answer to an access request."""
-    customer = _customer_or_404(customer_id, options=[selectinload(Customer.phones),
-                                                      selectinload(Customer.groups)])
+    customer = customer_or_404(customer_id, related=True)
     record("customers_exported", "customer", customer.id, count=1, details={"scope": "customer"})
     db.session.commit()
     region = ShopSettings.get().phone_region
-    customer = _customer_or_404(customer_id, options=[selectinload(Customer.phones),
-                                                      selectinload(Customer.groups)])
+    customer = customer_or_404(customer_id, related=True)
     delimiter, decimal = _csv_format()
-    rows = list(exporting.customer_file(current_user, customer, region, decimal))
+    rows = list(customer_file(current_user, customer, region, decimal))
     return _csv_response(rows, f"client-{customer.id}.csv", delimiter)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from core.audit import record
 from blueprints.customers import anonymising, bp, quality
 from blueprints.customers.editing import StaleCustomerError
+from blueprints.customers.routes_shared import position_or_404
 from blueprints.customers.service import CustomerError
 from extensions import db
 from core.guards import parse_id
@@ -54,10 +55,7 @@ def inbox():
     kind = request.args.get("kind") or default
     if kind not in kinds:
         abort(404)
-    raw_after = (request.args.get("after") or "0").strip()
-    after = 0 if raw_after == "0" else parse_id(raw_after)
-    if after is None:
-        abort(404)
+    after = position_or_404("after")
     region = ShopSettings.get().phone_region
     result = quality.page(current_user, kind, after=after, limit=PAGE_SIZE, region=region)
     views = {item.customer.id: customer_view(current_user, item.customer, region) for item in result.items}
@@ -145,10 +143,7 @@ def retention():
     """The next automatic anonymisation: when, how many, who (as this
     employee may see them), "Conserver"; and the setting, for the owner."""
     settings = ShopSettings.get()
-    raw_after = (request.args.get("after") or "0").strip()
-    after = 0 if raw_after == "0" else parse_id(raw_after)
-    if after is None:
-        abort(404)
+    after = position_or_404("after")
     region = settings.phone_region
     notice = anonymising.upcoming(settings, after_id=after)
     views = [customer_view(current_user, c, region) for c in (notice.customers if notice else [])]

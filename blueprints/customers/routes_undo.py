@@ -1,11 +1,13 @@
 """Undo for 30 days (issue 15): a merge, from the primary's profile or the
 audit trail; an import, from its report. Rules in undo_merge.py and undo_import.py."""
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from blueprints.customers import bp, merging, undo_import, undo_merge
+from blueprints.customers import bp, undo_import, undo_merge
+from blueprints.customers.merge_plan import FIELD_RULES
+from blueprints.customers.routes_shared import commit_or_refusal
 from blueprints.customers.routes_import import _job_or_404
 from extensions import db
 from models import Customer, ShopSettings
@@ -43,19 +45,14 @@ def merge_undo_form(snapshot_id: int):
 @bp.post("/merges/<int:snapshot_id>/undo")
 @requires("customers.merge")
 def merge_undo(snapshot_id: int):
-    try:
-        result = undo_merge.undo(snapshot_id, employee_id=current_user.id)
-        db.session.commit()
-    except LookupError:
-        db.session.rollback()
-        abort(404)
-    except undo_merge.UndoMergeError as refused:
-        db.session.rollback()
+    result, refused = commit_or_refusal(lambda: undo_merge.undo(snapshot_id, employee_id=current_user.id),
+                                        undo_merge.UndoMergeError)
+    if refused is not None:
         return _merge_page(undo_merge.get_live(snapshot_id), error=str(refused), status=422)
     flash(ngettext("Fusion annulée : %(num)s dossier secondaire est restauré.",
                    "Fusion annulée : %(num)s dossiers secondaires sont restaurés.", len(result.secondary_ids)),
           "success")
-    labels = {rule.key: str(rule.label) for rule in merging.FIELD_RULES}
+    labels = {rule.key: str(rule.label) for rule in FIELD_RULES}
     if result.fields_kept:
         flash(_("Modifié depuis la fusion, donc gardé sur ce client : %(fields)s.",
                 fields=", ".join(labels.get(key, key) for key in result.fields_kept)), "info")

@@ -79,7 +79,7 @@ def _ledger(customer_id: int) -> int:
 # --- the snapshot, taken by the merge ----------------------------------------------
 
 def filled_columns(plan) -> list[str]:
-    from blueprints.customers.merging import FIELD_RULES, HIDDEN_FILLED
+    from blueprints.customers.merge_plan import FIELD_RULES, HIDDEN_FILLED
     return [c for rule in FIELD_RULES for c in rule.columns] + list(HIDDEN_FILLED)
 
 
@@ -179,7 +179,8 @@ class UndoResult:
 
 def undo(snapshot_id: int, *, employee_id: int | None) -> UndoResult:
     """Undo a merge (the caller commits)."""
-    from blueprints.customers.merging import FIELD_RULES, HIDDEN_FILLED, _recompute_sales_summary
+    from blueprints.customers.merge_plan import FIELD_RULES, HIDDEN_FILLED
+    from blueprints.customers.merging import _recompute_sales_summary
     snapshot = get_live(snapshot_id)
     if snapshot is None:
         raise LookupError("no undoable merge")

@@ -23,12 +23,31 @@ class FieldErrors(CustomerError):
         self.errors = errors
 
 
+def _too_long(value: str, limit: str, errors: dict, field: str) -> bool:
+    """Whether the value is longer than LIMITS[limit] (an error beside
+    `field` then: never silently cut)."""
+    maximum = LIMITS.get(limit, 200)
+    if len(value) > maximum:
+        errors[field] = _("%(max)s caractères au maximum.", max=maximum)
+        return True
+    return False
+
+
 def text(value: str | None, field: str, errors: dict) -> str | None:
     """Trimmed text or None; too long is an error (never silently cut)."""
     value = (value or "").strip()
-    if len(value) > LIMITS.get(field, 200):
-        errors[field] = _("%(max)s caractères au maximum.", max=LIMITS.get(field, 200))
+    _too_long(value, field, errors, field)
     return value or None
+
+
+def details(errors: dict, *, first_name: str | None, last_name: str | None, birthday_typed,
+            tax_id: str | None) -> dict:
+    """The Détails columns of what was typed, the company aside (adding and
+    editing each decide whether it was given): names, birthday, tax ID."""
+    return {"first_name": text(first_name, "first_name", errors),
+            "last_name": text(last_name, "last_name", errors),
+            **birthday(birthday_typed, errors),
+            "tax_id": text(tax_id, "tax_id", errors)}
 
 
 def email(value: str | None, errors: dict, field: str = "email") -> str | None:
@@ -37,8 +56,7 @@ def email(value: str | None, errors: dict, field: str = "email") -> str | None:
     value = (value or "").strip()
     if not value:
         return None
-    if len(value) > LIMITS["email"]:
-        errors[field] = _("%(max)s caractères au maximum.", max=LIMITS["email"])
+    if _too_long(value, "email", errors, field):
         return value
     normalised = normalise_email(value)
     if normalised is None:
@@ -53,8 +71,7 @@ def phone(value: str | None, region: str, errors: dict, field: str) -> tuple[str
     value = (value or "").strip()
     if not value:
         return None
-    if len(value) > LIMITS["phone"]:
-        errors[field] = _("%(max)s caractères au maximum.", max=LIMITS["phone"])
+    if _too_long(value, "phone", errors, field):
         return None
     e164 = normalise(value, region)
     if not e164:

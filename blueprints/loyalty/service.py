@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from core.audit import record
-from blueprints.customers.search import term_condition
+from blueprints.customers.search_terms import term_condition
 from blueprints.customers.service import create_customer, find_by_username
 from blueprints.loyalty import points as ledger
 from extensions import db

@@ -14,7 +14,8 @@ from sqlalchemy.orm import selectinload
 
 from blueprints.customers import validation
 from blueprints.customers.quality import open_kinds
-from blueprints.customers.search import CustomerQuery, customer_select
+from blueprints.customers.search import customer_select
+from blueprints.customers.search_query import CustomerQuery
 from blueprints.customers.service import CustomerError, create_customer, ensure_can_join_sale, make_phone
 from blueprints.sales.errors import SaleError
 from blueprints.sales.invoices import open_invoices

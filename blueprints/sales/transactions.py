@@ -11,7 +11,7 @@ from flask_babel import to_utc
 from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
-from blueprints.customers.search import term_condition
+from blueprints.customers.search_terms import term_condition
 from extensions import db
 from core.guards import parse_id
 from models import Customer, Invoice, Location, Sale, ShopSettings

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from blueprints.customers import merging
+from blueprints.customers import merge_candidates, merge_plan, merging
 from models import AuditEvent, Customer, Invoice, Phone, PointsEntry, Reward, Sale
 from tests.support_customers_data import add_points, add_reward, add_sale, add_to_group, in_request, ledger_sum  # noqa: F401
 
@@ -210,9 +210,9 @@ def test_merge_refusals_write_nothing(db_session, make_customer, case):
     elif case == "archived_primary":
         get(db_session, primary).archived = True
     elif case == "too_many":
-        ids = [make_customer(first_name="Lou") for _ in range(merging.MAX_SECONDARIES + 1)]
+        ids = [make_customer(first_name="Lou") for _ in range(merge_plan.MAX_SECONDARIES + 1)]
     db_session.commit()
-    with pytest.raises(merging.MergeError):
+    with pytest.raises(merge_plan.MergeError):
         merging.merge_customers(primary, ids, employee_id=None)
     db_session.rollback()
     assert get(db_session, secondary).merged_into_id is None
@@ -225,7 +225,7 @@ def test_merge_refuses_records_changed_since_the_preview(db_session, make_custom
     stale = {primary: get(db_session, primary).version, secondary: get(db_session, secondary).version}
     get(db_session, secondary).email = "tom@example.com"
     db_session.commit()
-    with pytest.raises(merging.MergeError):
+    with pytest.raises(merge_plan.MergeError):
         merging.merge_customers(primary, [secondary], employee_id=None, expected_versions=stale)
     db_session.rollback()
     assert get(db_session, secondary).merged_into_id is None
@@ -245,7 +245,7 @@ def test_duplicates_by_email_ignore_case_archived_and_deleted(db_session, make_c
     b = make_customer(first_name="B", email="same@example.com")
     make_customer(first_name="C", email="same@example.com", archived=True)
     make_customer(first_name="D", email="other@example.com")
-    groups, next_start = merging.find_duplicates("email")
+    groups, next_start = merge_candidates.find_duplicates("email")
     assert [[c.id for c in g.customers] for g in groups] == [[a, b]]
     assert next_start is None
 
@@ -254,7 +254,7 @@ def test_duplicates_by_phone_in_any_format(db_session, make_customer):
     a = make_customer(first_name="A", phones=["06 12 34 56 78"])
     b = make_customer(first_name="B", phones=["+33612345678"])
     make_customer(first_name="C", phones=["07 81 00 00 00"])
-    groups, _ = merging.find_duplicates("phone")
+    groups, _ = merge_candidates.find_duplicates("phone")
     assert [[c.id for c in g.customers] for g in groups] == [[a, b]]
     assert groups[0].pairs == [(get(db_session, a), get(db_session, b))]
 
@@ -263,7 +263,7 @@ def test_duplicates_by_name_ignore_accents_and_case(db_session, make_customer):
     a = make_customer(first_name="Élodie", last_name="Dupont")
     b = make_customer(first_name="elodie", last_name="DUPONT")
     make_customer(first_name="Élodie", last_name="Durand")
-    groups, _ = merging.find_duplicates("name")
+    groups, _ = merge_candidates.find_duplicates("name")
     assert [[c.id for c in g.customers] for g in groups] == [[a, b]]
 
 
@@ -271,11 +271,11 @@ def test_duplicates_are_paged_by_an_integer_position(db_session, make_customer):
     for index in range(5):
         make_customer(first_name=f"P{index}", email=f"dup{index}@example.com")
         make_customer(first_name=f"Q{index}", email=f"dup{index}@example.com")
-    first, next_start = merging.find_duplicates("email", per_page=2)
+    first, next_start = merge_candidates.find_duplicates("email", per_page=2)
     assert len(first) == 2 and next_start == 2
-    second, after = merging.find_duplicates("email", start=next_start, per_page=2)
+    second, after = merge_candidates.find_duplicates("email", start=next_start, per_page=2)
     assert len(second) == 2 and {g.customers[0].id for g in second}.isdisjoint({g.customers[0].id for g in first})
-    last, end = merging.find_duplicates("email", start=after, per_page=2)
+    last, end = merge_candidates.find_duplicates("email", start=after, per_page=2)
     assert len(last) == 1 and end is None
 
 
@@ -285,12 +285,12 @@ def test_duplicates_skip_keys_whose_other_holders_are_archived(db_session, make_
         make_customer(first_name=f"B{index}", email=f"gone{index}@example.com", archived=True)
     a = make_customer(first_name="Real", email="zz@example.com")
     b = make_customer(first_name="Real", email="zz@example.com")
-    groups, next_start = merging.find_duplicates("email", per_page=1)
+    groups, next_start = merge_candidates.find_duplicates("email", per_page=1)
     assert [[c.id for c in g.customers] for g in groups] == [[a, b]]
 
 
 def test_a_large_duplicate_group_shows_a_few_pairs_and_counts_the_rest(db_session, make_customer):
-    for _ in range(merging.PAIRS_PER_GROUP + 3):
+    for _ in range(merge_candidates.PAIRS_PER_GROUP + 3):
         make_customer(first_name="Jean", last_name="Martin")
-    (group,), _ = merging.find_duplicates("name")
-    assert len(group.pairs) == merging.PAIRS_PER_GROUP and group.more == 2
+    (group,), _ = merge_candidates.find_duplicates("name")
+    assert len(group.pairs) == merge_candidates.PAIRS_PER_GROUP and group.more == 2

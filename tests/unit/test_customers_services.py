@@ -2,7 +2,7 @@
 edits (version, permissions, phones), adding with duplicates, archiving."""
 import pytest
 
-from blueprints.customers.search import CustomerQuery, parse_filters
+from blueprints.customers.search_query import CustomerQuery, parse_filters
 
 
 # --- CustomerQuery ------------------------------------------------------------

@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from config import _secret_key, database_url
 from models import Customer, Reward, ShopSettings
 from models.base import utcnow
-from blueprints.customers.search import phone_fragment
+from blueprints.customers.search_terms import phone_fragment
 from core.phones import display, normalise
 from core.textkeys import fold, name_key
 

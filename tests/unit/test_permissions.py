@@ -3,8 +3,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from core.masking import mask_email, mask_phone
 from core.permissions import (CAPABILITIES, DEFAULT_SETS, capabilities_of, closure, customer_view, dependents,
-                              field_level, mask_email, mask_phone, searchable_fields)
+                              field_level, searchable_fields)
 
 
 def employee_with(capabilities, owner=False):

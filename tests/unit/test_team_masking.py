@@ -4,7 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.permissions import customer_view, field_level, mask_email, mask_phone
+from core.masking import mask_email, mask_phone
+from core.permissions import customer_view, field_level
 
 
 def employee_with(capabilities):

@@ -53,8 +53,8 @@ def test_result_count_is_shown(signed_in, people):
 
 
 def test_a_long_plain_list_stops_counting_at_its_cap(signed_in, people, monkeypatch):
-    from blueprints.customers import routes
-    monkeypatch.setattr(routes, "LIST_COUNT_CAP", 2)
+    from blueprints.customers import routes_directory
+    monkeypatch.setattr(routes_directory, "LIST_COUNT_CAP", 2)
     html = results(signed_in("owner"))
     assert "Plus de 2 clients" in html and "Élodie" in html and "Zoé" in html and "Marc" in html
 
@@ -262,7 +262,8 @@ def test_a_broad_list_walked_in_order_finds_what_the_gathered_matches_find(app, 
     (IN). A sample of 1 and a limit of 1 send these queries down the first
     road: same customers."""
     from blueprints.customers import search
-    from blueprints.customers.search import CustomerQuery, customer_page
+    from blueprints.customers.search import customer_page
+    from blueprints.customers.search_query import CustomerQuery
     from extensions import db
     from models import Employee
     add_sale(app, people["zoe"], shop_sales["gare"], items=("Croissant aux amandes",),
@@ -295,13 +296,14 @@ def test_a_search_from_the_top_gathered_or_walked_lists_the_same(app, signed_in,
     top of the list (customers.search._page_from_the_top), gathered through
     the trigram index, and walked along the sorted list."""
     from blueprints.customers import search
+    from blueprints.customers.search_query import CustomerQuery
     from extensions import db
     from models import Employee
     for first, last in (("Mathis", "Bernard"), ("Maëlle", "Zola"), ("Zoé", "Martin"), ("Emma", "Benoît"),
                         ("Maxime", "Bernard")):
         make_customer(first_name=first, last_name=last, email=f"{first[:3].lower()}@free.fr", phones=["06 00 00 00 01"])
     client = signed_in("owner")
-    query = search.CustomerQuery.from_args({"q": term, "sort": sort})
+    query = CustomerQuery.from_args({"q": term, "sort": sort})
     with app.test_request_context():
         owner = db.session.get(Employee, client.employee_id)
         everything = search.customer_page(owner, query, "FR", per_page=50, count_limit=1000)
@@ -319,6 +321,7 @@ def test_the_top_of_the_list_holds_only_its_own_matches(app, signed_in, make_cus
     """The window is the start of the list: a match past it must not be
     taken for the first page (the page falls back to gathering)."""
     from blueprints.customers import search
+    from blueprints.customers.search_query import CustomerQuery
     from extensions import db
     from models import Employee
     ids = [make_customer(first_name="Anne", last_name=name) for name in ("Aubert", "Blanc", "Caron", "Dupuis")]
@@ -326,7 +329,7 @@ def test_the_top_of_the_list_holds_only_its_own_matches(app, signed_in, make_cus
     monkeypatch.setattr(search, "TOP_WINDOW", 2)
     with app.test_request_context():
         owner = db.session.get(Employee, client.employee_id)
-        page = search.customer_page(owner, search.CustomerQuery(q="anne"), "FR", per_page=3, count_limit=1)
+        page = search.customer_page(owner, CustomerQuery(q="anne"), "FR", per_page=3, count_limit=1)
     assert [c.id for c in page.items] == ids[:3]
 
 
@@ -487,8 +490,8 @@ def test_list_is_a_fixed_number_of_queries(signed_in, make_customer, app, shop):
 
 
 def test_a_broad_search_stops_counting_at_the_cap(signed_in, make_customer, monkeypatch):
-    import blueprints.customers.routes as routes
-    monkeypatch.setattr(routes, "COUNT_CAP", 2)
+    import blueprints.customers.routes_directory as routes_directory
+    monkeypatch.setattr(routes_directory, "COUNT_CAP", 2)
     for index in range(4):
         make_customer(first_name=f"Anne{index}", last_name="Petit")
     client = signed_in("owner")

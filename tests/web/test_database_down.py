@@ -72,13 +72,13 @@ def test_the_sign_in_page_answers_503_in_french(app, client, make_employee):
 
 
 def test_another_error_with_the_database_up_still_shows_the_employee(app, signed_in, monkeypatch):
-    import blueprints.customers.routes as routes
+    import blueprints.customers.routes_directory as routes_directory
     client = signed_in("owner", name="Odile Owner")
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(routes, "render_htmx", broken)
+    monkeypatch.setattr(routes_directory, "render_htmx", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     try:
         response = client.get("/customers")
@@ -93,13 +93,13 @@ def test_another_error_with_the_database_up_still_shows_the_employee(app, signed
 def test_a_conflict_no_service_caught_is_a_409_not_a_500(app, signed_in, monkeypatch):
     from sqlalchemy.orm.exc import StaleDataError
 
-    import blueprints.customers.routes as routes
+    import blueprints.customers.routes_directory as routes_directory
     client = signed_in("owner")
 
     def conflict(*_args, **_kwargs):
         raise StaleDataError("UPDATE statement on table 'customers' expected to update 1 row(s); 0 were matched.")
 
-    monkeypatch.setattr(routes, "render_htmx", conflict)
+    monkeypatch.setattr(routes_directory, "render_htmx", conflict)
     response = client.get("/customers", headers={"HX-Request": "true"})
     assert response.status_code == 409
     assert "modifiées entre-temps" in response.get_data(as_text=True)

@@ -1,141 +1,35 @@
-"""Exporting customers to CSV (seed 000): all customers or the current search,
-and one customer's whole file (the answer to an access request).
+"""Exporting the customer list to CSV (seed 000): all customers or the
+current search, its columns decided once per export.
 
-- Only what the employee may view: every customer goes through
-  permissions.customer_view, so a masked value is exported masked and a field
-  the employee may not view has no column at all.
-- Cells that a spreadsheet would read as a formula (starting with = + - @, a
-  tab, CR, LF or NUL) get a leading apostrophe. Numbers we compute ourselves
-  (points, cents) are written as numbers.
-- UTF-8 with a byte-order mark, so a spreadsheet opens accents right.
+- Only what the employee may view: a field the employee may not view has no
+  column at all, a masked one is exported masked, by the rule of
+  permissions.customer_view (the view itself is built only if a column asks).
 - Streamed: rows are read in batches (keyed on the list's own order, through
   a server-side cursor where the database has one) and written as they come,
-  so a million customers export in flat memory.
+  so a million customers export in flat memory. The employee is held as a
+  snapshot, since the stream outlives the request's session.
 
 Phone numbers are written in E.164 (+33612345678): unambiguous in any country
-and what the import reads back.
+and what the import reads back. The cells are written by export_cells.py.
 """
 from __future__ import annotations
 
-import csv
-import io
 from collections import namedtuple
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from functools import lru_cache
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
 
 from blueprints.customers import consent, consent_files
+from blueprints.customers.export_cells import money
 from extensions import db
-from models import (
-    Customer,
-    Invoice,
-    PointsEntry,
-    Reward,
-    Sale,
-)
-from core.csv_cells import BOM, safe_text
-from core.permissions import CONTACT_FIELDS, can, customer_view, field_level, is_marketing_only, mask_email, mask_phone
+from models import Customer
+from core.masking import mask_email, mask_phone
+from core.permissions import CONTACT_FIELDS, can, customer_view, field_level, is_marketing_only
 
 BATCH = 1000
 PHONE_SEPARATOR = " / "
-
-
-def _local_zone():
-    """The shop's time zone, as zoneinfo (pytz is slow for a million datetimes)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from flask import g
-    from flask_babel import get_timezone
-    if "_export_zone" not in g:
-        try:
-            g._export_zone = ZoneInfo(str(get_timezone()))
-        except ZoneInfoNotFoundError:
-            g._export_zone = timezone.utc
-    return g._export_zone
-
-
-@lru_cache(maxsize=65536)
-def _offset(zone, hour_number: int):
-    """The zone's UTC offset during that hour, numbered from year 1 (offsets
-    change on the hour)."""
-    day, hour = divmod(hour_number, 24)
-    utc = datetime.fromordinal(day).replace(hour=hour, tzinfo=timezone.utc)
-    return utc.astimezone(zone).utcoffset()
-
-
-def local_text(value: datetime, zone=None) -> str:
-    """A naive UTC datetime as "YYYY-MM-DD HH:MM" in the shop's time zone
-    (`zone`: that zone already looked up, as a long export passes it)."""
-    zone = zone or _local_zone()
-    return (value + _offset(zone, value.toordinal() * 24 + value.hour)).isoformat(" ", "minutes")
-
-
-def neutralise(value) -> str:
-    """The text of a cell, safe from spreadsheet formula injection."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return safe_text(value)
-    if isinstance(value, bool):
-        return _("Oui") if value else _("Non")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return local_text(value)  # stored as naive UTC; written in the shop's time zone
-    if isinstance(value, date):
-        return value.isoformat()
-    return safe_text(str(value))
-
-
-def money(cents: int | None, decimal: str = ".") -> str:
-    cents = cents or 0
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}{decimal}{abs(cents) % 100:02d}"
-
-
-# How a CSV is written: "fr" is what French Excel opens by a double click
-# (semicolons, decimal commas); "intl" the comma-separated form.
-CSV_FORMATS = {"fr": (";", ","), "intl": (",", ".")}
-
-
-def csv_format(requested: str | None, language: str | None) -> str:
-    """The format asked for, else the one of the interface's language."""
-    if requested in CSV_FORMATS:
-        return requested
-    return "fr" if (language or "fr").startswith("fr") else "intl"
-
-
-def birthday_text(record) -> str | None:
-    """1990-04-17, or --04-17 without the year (ISO 8601, what the import reads back)."""
-    from core.birthdays import Birthday
-    birthday = Birthday.of(record)
-    return birthday.iso() if birthday else None
-
-
-def csv_lines(rows: Iterable[list], delimiter: str = ",") -> Iterator[str]:
-    """BOM, then one CSV line per row, every cell neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n", delimiter=delimiter)
-    yield BOM
-    zone = None
-    for row in rows:
-        zone = zone or _local_zone()  # once, not per date: a million rows of 30 cells
-        # neutralise(), with its commonest cases inlined: a string, a date and
-        # time; None and a plain int the csv module writes as they are.
-        writer.writerow([safe_text(cell) if cell.__class__ is str
-                         else cell if cell is None or cell.__class__ is int
-                         else local_text(cell, zone) if cell.__class__ is datetime
-                         else neutralise(cell) for cell in row])
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
 
 
 # --- what a streamed export may hold across the request's end ------------------
@@ -357,120 +251,3 @@ def list_rows(employee, stmt: Select, region: str, batch: int = BATCH, decimal: 
             record = make((*row, phones.get(row[0], none), groups.get(row[0], none), consents.get(row[0], ())))
             view = _LazyView(employee, record, region)
             yield [value(view, record) for value in values]
-
-
-# --- one customer's whole file ------------------------------------------------
-
-def _labels() -> dict:
-    return {
-        "kind": {"add": _("Ajout"), "redeem": _("Utilisation"), "earn": _("Gagnés sur une vente"),
-                 "refund": _("Repris (remboursement)"), "merge": _("Fusion"), "removal": _("Retrait du programme"),
-                 "spend": _("Utilisés dans une vente"), "return": _("Rendus (remboursement)"),
-                 "unrecovered": _("Non repris (remboursement)")},
-        "reward": {"earned": _("Obtenue"), "claimed": _("Réclamée"), "expired": _("Expirée")},
-        "sale": {"completed": _("Terminée"), "refunded": _("Remboursée"), "voided": _("Annulée")},
-        "payment": {"cash": _("Espèces"), "card": _("Carte"), "invoice": _("Facture")},
-        "invoice": {"open": _("Ouverte"), "paid": _("Payée")},
-    }
-
-
-def customer_file(employee, customer: Customer, region: str, decimal: str = ".") -> Iterator[list]:
-    """Everything held about one customer that this employee may view, section
-    by section in one CSV: each row starts with its section's name, each
-    section with its column titles, and a blank row separates sections."""
-    view = customer_view(employee, customer, region)
-    history = view.history_visible
-    labels = _labels()
-    yes_no = {True: _("Oui"), False: _("Non")}
-
-    section = _("Profil")
-    yield [_("Section"), _("Champ"), _("Valeur")]
-    from blueprints.customers.labels import ORIGIN_LABELS, PROFILE_LABELS, label
-    profile = [("ID", customer.id), (_("Prénom"), view.first_name), (_("Nom de famille"), view.last_name),
-               (_("Société"), customer.company)]
-    if view.email_level != "none":
-        profile.append((_("Courriel"), view.email))
-    if view.address_level != "none" and view.address is not None:
-        profile += [(_("Adresse ligne 1"), view.address.line1), (_("Adresse ligne 2"), view.address.line2),
-                    (_("Code postal"), view.address.postal_code), (_("Ville"), view.address.city),
-                    (_("Pays"), view.address.country)]
-    profile += [
-        (_("Date de naissance"), birthday_text(customer)), (_("Identifiant fiscal"), customer.tax_id),
-        (_("Profil"), label(PROFILE_LABELS, customer.account_profile)), (_("Réduction"), customer.default_discount),
-        *[(title, value(view, customer)) for title, value in consent_files.export_columns()],
-        (_("Origine"), label(ORIGIN_LABELS, customer.origin)), (_("Archivé"), yes_no[bool(customer.archived)]),
-        (_("Membre du programme de fidélité"), yes_no[bool(customer.loyalty_member)]),
-        (_("Inscrit au programme le"), customer.loyalty_enrolled_at),
-        (_("Points"), customer.points_balance), (_("Visites"), customer.visit_count),
-        (_("Total dépensé"), money(customer.total_spent_cents, decimal)),
-        (_("Première visite"), customer.first_visit_at), (_("Dernière visite"), customer.last_visit_at),
-        (_("Créé le"), customer.created_at), (_("Modifié le"), customer.updated_at),
-    ]
-    if history:
-        profile.append((_("Commentaires"), view.comments))
-    for title, value in profile:
-        yield [section, title, value]
-
-    if view.phone_level != "none":
-        yield []
-        section = _("Téléphones")
-        yield [section, _("Numéro"), _("Libellé"), _("Associé"), _("Ajouté le"), _("Dissocié le")]
-        records = {p.id: p for p in customer.phones}
-        for phone in view.phones:
-            stored = records[phone.id]
-            number = phone.text if view.phone_level == "masked" else (stored.e164 or stored.raw)
-            yield [section, number, phone.label, yes_no[phone.linked], stored.created_at, stored.unlinked_at]
-
-    yield []
-    section = _("Groupes")
-    yield [section, _("Nom")]
-    for name in view.groups:
-        yield [section, name]
-
-    yield []
-    yield from consent_files.history_rows(customer.id)
-
-    if history:
-        yield []
-        section = _("Ventes")
-        yield [section, _("Vente"), _("Date"), _("Point de vente"), _("Statut"), _("Paiement"), _("Carte"),
-               _("4 derniers chiffres"), _("Titulaire de la carte"), _("Total"), _("Points gagnés"),
-               _("Article"), _("Quantité"), _("Prix unitaire"), _("Total de la ligne")]
-        sales = db.session.scalars(
-            select(Sale).where(Sale.customer_id == customer.id).order_by(Sale.created_at, Sale.id)
-            .options(selectinload(Sale.items), selectinload(Sale.location)))
-        for sale in sales:
-            head = [section, sale.id, sale.created_at, sale.location.name if sale.location else None,
-                    labels["sale"].get(sale.status, sale.status),
-                    labels["payment"].get(sale.payment_method, sale.payment_method),
-                    sale.card_brand, sale.card_last4, sale.card_holder_name, money(sale.total_cents, decimal),
-                    sale.points_earned]
-            if not sale.items:
-                yield head
-            for item in sale.items:
-                yield head + [item.name, item.quantity, money(item.unit_price_cents, decimal), money(item.line_total_cents, decimal)]
-
-    yield []
-    section = _("Points")
-    yield [section, _("Date"), _("Variation"), _("Type"), _("Motif"), _("Vente")]
-    for entry in db.session.scalars(select(PointsEntry).where(PointsEntry.customer_id == customer.id)
-                                    .order_by(PointsEntry.id)):
-        yield [section, entry.created_at, entry.delta, labels["kind"].get(entry.kind, entry.kind),
-               entry.reason, entry.sale_id]
-
-    yield []
-    section = _("Récompenses")
-    yield [section, _("Nom"), _("Obtenue le"), _("Expire le"), _("Réclamée le"), _("État")]
-    for reward in db.session.scalars(select(Reward).where(Reward.customer_id == customer.id)
-                                     .order_by(Reward.earned_at, Reward.id)):
-        yield [section, reward.name, reward.earned_at, reward.expires_at, reward.claimed_at,
-               labels["reward"].get(reward.status(), reward.status())]
-
-    if history:
-        yield []
-        section = _("Factures")
-        yield [section, _("Numéro"), _("Vente"), _("Montant"), _("État"), _("Émise le"), _("Payée le")]
-        for invoice in db.session.scalars(select(Invoice).where(Invoice.customer_id == customer.id)
-                                          .order_by(Invoice.issued_at, Invoice.id)):
-            yield [section, invoice.number, invoice.sale_id, money(invoice.amount_cents, decimal),
-                   labels["invoice"].get(invoice.status, invoice.status), invoice.issued_at, invoice.paid_at]
