@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from blueprints.customers import bp, merge_candidates, merge_plan, merge_suggestions, merging
 from blueprints.customers.merge_preview import phone_texts, preview_rows
-from blueprints.customers.routes_shared import commit_or_refusal, customer_or_404, position_or_404
+from blueprints.customers.routes_shared import customer_or_404, position_or_404
+from core.changes import commit_or_refusal
 from core.guards import parse_id
 from core.htmx import render_htmx
 from models import Customer, ShopSettings

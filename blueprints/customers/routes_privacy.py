@@ -8,7 +8,8 @@ from core.audit import record
 from blueprints.customers import bp, deletion, export_cells
 from blueprints.customers.export_customer import customer_file
 from blueprints.customers.export_list import count_rows, list_rows, snapshot
-from blueprints.customers.routes_shared import commit_or_refusal, customer_or_404
+from blueprints.customers.routes_shared import customer_or_404
+from core.changes import commit_or_refusal
 from blueprints.customers.search import customer_select
 from blueprints.customers.search_query import CustomerQuery
 from extensions import db

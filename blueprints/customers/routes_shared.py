@@ -1,11 +1,9 @@
 """What the customers' route modules share, so that no route writes it
 again: the customer a URL names (or a 404), the shop's phone region, what
 this employee may change on a customer, a refusal finer than @requires,
-a service's change committed or its refusal handed back, and a keyset
-position read from the URL. No routes are registered here."""
+and a keyset position read from the URL (a change committed or refused:
+core/changes.py). No routes are registered here."""
 from __future__ import annotations
-
-from typing import Callable, TypeVar
 
 from flask import abort, g, request
 from flask_login import current_user
@@ -16,9 +14,6 @@ from core.guards import parse_id
 from core.permissions import CONTACT_FIELDS, can, field_level
 from extensions import db
 from models import Customer, ShopSettings
-
-Result = TypeVar("Result")
-
 
 def shop_region() -> str:
     """The shop's phone region, read once per request."""
@@ -54,23 +49,6 @@ def forbidden(what: str):
     record("forbidden", details={"endpoint": request.endpoint or "", "capability": capability})
     db.session.commit()
     abort(403)
-
-
-def commit_or_refusal(change: Callable[[], Result], refusal: type[Exception]
-                      ) -> tuple[Result | None, Exception | None]:
-    """Run a service's change and commit it: (its result, None). A record
-    gone meanwhile (the service's LookupError) is a 404; a `refusal` is
-    rolled back and handed back, (None, the error), for the page to show."""
-    try:
-        result = change()
-        db.session.commit()
-    except LookupError:
-        db.session.rollback()
-        abort(404)
-    except refusal as refused:
-        db.session.rollback()
-        return None, refused
-    return result, None
 
 
 def position_or_404(name: str) -> int:

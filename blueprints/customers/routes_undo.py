@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from blueprints.customers import bp, undo_import, undo_merge
 from blueprints.customers.merge_plan import FIELD_RULES
-from blueprints.customers.routes_shared import commit_or_refusal
+from core.changes import commit_or_refusal
 from blueprints.customers.routes_import import _job_or_404
 from extensions import db
 from models import Customer, ShopSettings

@@ -12,30 +12,23 @@ from blueprints.sales import bp, history, refunds
 from blueprints.sales.errors import SaleError
 from blueprints.sales.recording import PAYMENTS
 from blueprints.sales.transactions import TransactionQuery, transaction_list
+from core.changes import commit_or_refusal
 from core.formatting import format_date, formats
 from core.htmx import hx_redirect, is_htmx, render_htmx
 from core.permissions import requires
-from extensions import db
 
 
 def commit_or_refuse(work, back: str):
     """Run a sales service's change and commit it: (its result, None). When
-    the service refuses, roll back and answer with the reason instead: (None,
-    a response), the message for htmx or a flash and a redirect to `back`.
-    Nothing to change (LookupError) is a 404."""
-    try:
-        result = work()
-        db.session.commit()
-    except LookupError:
-        db.session.rollback()
-        abort(404)
-    except SaleError as error:
-        db.session.rollback()
-        if is_htmx():
-            return None, (render_template("errors/_message.html", message=str(error)), 409)
-        flash(str(error), "error")
-        return None, redirect(back)
-    return result, None
+    the service refuses, answer with the reason instead: (None, a response),
+    the message for htmx or a flash and a redirect to `back`."""
+    result, error = commit_or_refusal(work, SaleError)
+    if error is None:
+        return result, None
+    if is_htmx():
+        return None, (render_template("errors/_message.html", message=str(error)), 409)
+    flash(str(error), "error")
+    return None, redirect(back)
 
 
 @bp.route("")
