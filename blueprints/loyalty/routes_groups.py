@@ -49,8 +49,9 @@ def create_group():
 @bp.route("/groups/<int:group_id>/rename", methods=["POST"])
 @requires("loyalty.groups")
 def rename_group(group_id: int):
+    group = db.get_or_404(Group, group_id)
     name = request.form.get("name", "")
-    _renamed, error = save(group_service.rename_group, db.get_or_404(Group, group_id), name, current_user.id)
+    _renamed, error = save(group_service.rename_group, group, name, current_user.id)
     if error is not None:
         return _groups_response(422, rename_error={group_id: (str(error), name)})
     return _groups_response(message=_("Groupe renommé."))
@@ -82,4 +83,5 @@ def group(group_id: int):
 @requires("loyalty.groups")
 def suggest_groups():
     """Options for the tag editor's datalist, as the name is typed."""
-    return render_template("loyalty/_group_options.html", groups=group_service.suggest_groups(request.args.get("name", "")))
+    groups = group_service.suggest_groups(request.args.get("name", ""))
+    return render_template("loyalty/_group_options.html", groups=groups)
