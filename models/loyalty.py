@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -16,18 +16,26 @@ ENTRY_KINDS = ("add", "redeem", "earn", "refund", "merge", "removal", "spend", "
 REWARD_KINDS = ("fixed", "percent", "item")
 
 
-class RewardType(db.Model):
-    """The shop's catalogue of reward kinds (loyalty settings): a named fixed
-    discount, percentage or free item. Granting one copies its kind, value and
-    item onto the Reward, so a change to the catalogue never alters a reward
+class RewardTerms:
+    """A reward's name and what it takes off a sale (REWARD_KINDS). The
+    catalogue's RewardType and the Reward granted from it share these columns:
+    granting copies them, so a change to the catalogue never alters a reward
     already earned."""
-    __tablename__ = "reward_types"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str | None] = mapped_column(String(10))
     value: Mapped[int | None]
     item_name: Mapped[str | None] = mapped_column(String(120))
+
+
+class RewardType(RewardTerms, db.Model):
+    """The shop's catalogue of reward kinds (loyalty settings): a named fixed
+    discount, percentage or free item."""
+    __tablename__ = "reward_types"
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The catalogue is for the till: an entry always takes something off.
+    kind: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -49,19 +57,15 @@ class PointsEntry(db.Model):
     employee = relationship("Employee")
 
 
-class Reward(db.Model):
+class Reward(RewardTerms, db.Model):
     """A one-time reward: Obtenue (earned), Réclamée (claimed) or Expirée (expired)."""
     __tablename__ = "rewards"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
     earned_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
-    kind: Mapped[str | None] = mapped_column(String(10))
-    value: Mapped[int | None]
-    item_name: Mapped[str | None] = mapped_column(String(120))
     # The sale that spent it (a refund gives it back) and what happened then.
     sale_id: Mapped[int | None] = mapped_column(ForeignKey("sales.id", name="fk_rewards_sale_id",
                                                            ondelete="SET NULL"))

@@ -1,30 +1,42 @@
-"""Helpers for the tests of the directory's data work (merge, delete, export,
-import): history built straight from the models, so these tests do not depend
-on the sales or loyalty screens."""
+"""Helpers for the tests of the directory and its data work (filters, merge,
+delete, export, import): history built straight from the models, so these
+tests do not depend on the sales or loyalty screens. They work in the
+caller's application context and flush; the caller commits."""
 from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from core import purchase_index
+from core.textkeys import fold
 from extensions import db
 from models import (Customer, Group, Invoice, PointsEntry, Reward, Sale, SaleItem)
 from models.base import utcnow
 
 
 def add_sale(customer_id: int, location_id: int, total_cents: int = 1250, *, status: str = "completed",
-             days_ago: int = 0, card_holder_name: str | None = None, items=(("Croissant", 2, 125),),
-             invoice: bool = False) -> int:
-    """A sale of this customer (and its summary kept as the sales room keeps it)."""
-    at = utcnow() - timedelta(days=days_ago)
+             created_at: datetime | None = None, days_ago: int = 0, items=(("Croissant", 2, 125),),
+             payment_method: str | None = None, card_brand: str | None = None, card_last4: str | None = None,
+             card_holder_name: str | None = None, invoice: bool = False) -> int:
+    """A sale of this customer, indexed for the item filter, and its summary
+    kept as the sales room keeps it (a completed sale is a visit). The caller
+    commits.
+
+    `items`: (name, quantity, unit price in cents) each. Made at `created_at`,
+    else `days_ago` days ago. Paid by card when a card detail is given (a
+    holder alone: a Visa ending 4242), else in cash.
+    """
+    at = created_at or utcnow() - timedelta(days=days_ago)
+    by_card = payment_method == "card" or any((card_brand, card_last4, card_holder_name))
+    if by_card:
+        card_brand, card_last4 = card_brand or "visa", card_last4 or "4242"
     sale = Sale(location_id=location_id, customer_id=customer_id, created_at=at, total_cents=total_cents,
-                status=status, payment_method="card" if card_holder_name else "cash",
-                card_brand="visa" if card_holder_name else None, card_last4="4242" if card_holder_name else None,
-                card_holder_name=card_holder_name,
-                items=[SaleItem(name=name, name_key=name.lower(), quantity=q, unit_price_cents=p) for name, q, p in items])
+                status=status, payment_method=payment_method or ("card" if by_card else "cash"),
+                card_brand=card_brand, card_last4=card_last4, card_holder_name=card_holder_name,
+                items=[SaleItem(name=name, name_key=fold(name), quantity=q, unit_price_cents=p) for name, q, p in items])
     db.session.add(sale)
     db.session.flush()
     purchase_index.index_sales(db.session.connection(), [sale.id])  # as the sales service does
@@ -59,15 +71,17 @@ def add_reward(customer_id: int, name: str = "Café offert") -> int:
     return reward.id
 
 
-def add_to_group(customer_id: int, name: str) -> int:
-    group = db.session.scalar(select(Group).where(Group.name == name))
+def add_to_group(group_name: str, *customer_ids: int) -> int:
+    """The customers into the group of this name, made if need be (the caller commits)."""
+    group = db.session.scalar(select(Group).where(Group.name == group_name))
     if group is None:
-        group = Group(name=name)
+        group = Group(name=group_name)
         db.session.add(group)
         db.session.flush()
-    customer = db.session.get(Customer, customer_id)
-    if group not in customer.groups:
-        customer.groups.append(group)
+    for customer_id in customer_ids:
+        customer = db.session.get(Customer, customer_id)
+        if group not in customer.groups:
+            customer.groups.append(group)
     db.session.flush()
     return group.id
 

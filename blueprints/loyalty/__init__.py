@@ -2,4 +2,11 @@ from flask import Blueprint
 
 bp = Blueprint("loyalty", __name__, url_prefix="/loyalty")
 
-from blueprints.loyalty import routes, routes_settings  # noqa: E402,F401
+# The members list; a member's panel; the points pages, the groups and the settings.
+from blueprints.loyalty import (  # noqa: E402,F401
+    routes,
+    routes_groups,
+    routes_panel,
+    routes_points,
+    routes_settings,
+)

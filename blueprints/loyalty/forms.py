@@ -1,6 +1,6 @@
 """The loyalty forms. They check that something was typed; the rules (a valid
-username, a whole positive number, a known member...) live in service.py, and
-its messages are put beside the field they belong to."""
+username, a whole positive number, a known member...) live in the service
+modules, and their messages are put beside the field they belong to."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TelField
@@ -20,7 +20,7 @@ class EnrolForm(FlaskForm):
 
     # Every field's message at once; the service checks the same again.
     def validate_email(self, field):
-        from blueprints.loyalty.service import valid_email
+        from blueprints.loyalty.enrolment import valid_email
         if field.data and not valid_email(field.data.strip()):
             raise ValidationError(_l("Cette adresse courriel n’est pas valide."))
 
@@ -119,3 +119,12 @@ class SettingsForm(FlaskForm):
     redeem_value = StringField(_l("valent (en caisse)"),
                                validators=[DataRequired(_l("Saisissez un montant, par exemple 5 ou 4,50 (0 : les points ne s’utilisent pas en caisse)."))],
                                render_kw={"inputmode": "decimal", "autocomplete": "off"})
+
+
+def attach_error(form, error) -> None:
+    """Put a service's message (a LoyaltyError) beside the field it names, or on the form."""
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = [*target.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))

@@ -96,6 +96,15 @@ def clear_balance(customer_id: int, *, kind: str, employee_id: int | None,
     raise PointsError(_("Le solde change sans cesse ; réessayez."), field=None)
 
 
+def recent_entries(customer_id: int, limit: int = 10) -> list[PointsEntry]:
+    """A member's last changes, newest first, with who made them (the panel)."""
+    from sqlalchemy.orm import selectinload
+    return list(db.session.scalars(
+        select(PointsEntry).where(PointsEntry.customer_id == customer_id)
+        .order_by(PointsEntry.id.desc()).limit(limit)
+        .options(selectinload(PointsEntry.employee))))
+
+
 def ledger_sum(customer_id: int) -> int:
     """The balance as the ledger tells it (tests and checks compare it with the cache)."""
     from sqlalchemy import func

@@ -13,7 +13,8 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from core.audit import record
-from blueprints.loyalty.service import LoyaltyError, _clean_name, reward_kind_values
+from blueprints.loyalty.rewards import reward_kind_values
+from blueprints.loyalty.rules import LoyaltyError, clean_name
 from extensions import db
 from core.guards import parse_id
 from models import RewardType
@@ -54,7 +55,7 @@ def _find_by_name(name: str) -> RewardType | None:
 
 def create_type(name: str, kind: str, value: str | None, item_name: str | None,
                 employee_id: int | None) -> RewardType:
-    name = _clean_name(name)
+    name = clean_name(name)
     if not name:
         raise LoyaltyError(_("Saisissez le nom de la récompense."), "name")
     if len(name) > NAME_MAX:

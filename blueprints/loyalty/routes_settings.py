@@ -4,14 +4,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.loyalty import bp, reward_types, service
+from blueprints.loyalty import bp, programme_settings, reward_types
 from blueprints.loyalty.forms import RewardTypeForm, SettingsForm
-from blueprints.loyalty.routes import _attach
-from blueprints.loyalty.service import LoyaltyError
-from extensions import db
+from blueprints.loyalty.saving import save_form
 from core.htmx import hx_redirect
-from models import ShopSettings
 from core.permissions import requires
+from extensions import db
+from models import ShopSettings
 
 
 def _settings_form(shop: ShopSettings, bind: bool = True) -> SettingsForm:
@@ -36,14 +35,10 @@ def settings():
     shop = ShopSettings.get()
     form = _settings_form(shop)
     if form.validate_on_submit():
-        try:
-            service.update_settings(form.earn_rate.data, form.reward_validity_days.data, current_user.id,
-                                    redeem_points=form.redeem_points.data, redeem_value=form.redeem_value.data)
-            db.session.commit()
-        except LoyaltyError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
+        saved = save_form(form, programme_settings.update_settings, form.earn_rate.data,
+                          form.reward_validity_days.data, current_user.id,
+                          redeem_points=form.redeem_points.data, redeem_value=form.redeem_value.data)
+        if saved is not None:
             flash(_("Réglages enregistrés."), "success")
             return redirect(url_for(".settings"))
     return _page(form, RewardTypeForm(formdata=None, prefix="type"), 422 if request.method == "POST" else 200)
@@ -55,14 +50,9 @@ def add_reward_type():
     """A kind of reward into the catalogue: chosen later when a reward is granted."""
     type_form = RewardTypeForm(prefix="type")
     if type_form.validate_on_submit():
-        try:
-            created = reward_types.create_type(type_form.name.data, type_form.kind.data, type_form.value.data,
-                                               type_form.item_name.data, current_user.id)
-            db.session.commit()
-        except LoyaltyError as error:
-            db.session.rollback()
-            _attach(type_form, error)
-        else:
+        created = save_form(type_form, reward_types.create_type, type_form.name.data, type_form.kind.data,
+                            type_form.value.data, type_form.item_name.data, current_user.id)
+        if created is not None:
             flash(_("« %(name)s » ajoutée au catalogue des récompenses.", name=created.name), "success")
             return redirect(url_for(".settings") + "#reward-types")
     return _page(_settings_form(ShopSettings.get(), bind=False), type_form, 422)

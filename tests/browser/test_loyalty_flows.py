@@ -242,7 +242,7 @@ def test_removal_from_the_programme_needs_the_checkbox(signed_in_page, live_serv
 
 
 def test_group_filter_and_sort_update_the_list_and_the_url(signed_in_page, live_server, app, make_customer):
-    from blueprints.loyalty import service
+    from blueprints.loyalty import groups
     from extensions import db
     from models import Customer
     rich = member(app, make_customer, first_name="Riche", points=90)
@@ -250,7 +250,7 @@ def test_group_filter_and_sort_update_the_list_and_the_url(signed_in_page, live_
     member(app, make_customer, first_name="Autre", points=50)
     with app.test_request_context():
         for customer_id in (rich, poor):
-            service.add_to_group(db.session.get(Customer, customer_id), "VIP", None)
+            groups.add_to_group(db.session.get(Customer, customer_id), "VIP", None)
         db.session.commit()
     page = signed_in_page("cashier")
     page.goto(f"{live_server}/loyalty")

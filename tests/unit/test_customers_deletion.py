@@ -68,7 +68,7 @@ def test_delete_scrubs_every_personal_column_and_key(db_session, make_customer):
 
 def test_delete_removes_phones_groups_and_search_terms(db_session, make_customer):
     customer_id = person(make_customer, archived=True)
-    add_to_group(customer_id, "Habitués")
+    add_to_group("Habitués", customer_id)
     db_session.commit()
     delete(db_session, customer_id)
     assert db_session.scalar(select(Phone).where(Phone.customer_id == customer_id)) is None

@@ -37,7 +37,7 @@ def test_csv_lines_start_with_a_bom_and_use_crlf():
 def test_list_rows_reads_in_batches_and_keeps_each_customers_phones_and_groups(
         db_session, make_customer, make_employee):
     ids = [make_customer(first_name=f"C{i}", phones=[f"06 12 34 56 7{i}"]) for i in range(5)]
-    add_to_group(ids[3], "VIP")
+    add_to_group("VIP", ids[3])
     db_session.commit()
     employee = db_session.get(Employee, make_employee("owner"))
     stmt = customer_select(employee, CustomerQuery(sort="name"))

@@ -133,9 +133,9 @@ def test_merge_makes_the_primary_a_member_if_any_record_was(db_session, make_cus
 def test_merge_gives_the_union_of_groups(db_session, make_customer):
     primary = make_customer(first_name="Rita")
     secondary = make_customer(first_name="Rita")
-    add_to_group(primary, "VIP")
-    add_to_group(secondary, "VIP")
-    add_to_group(secondary, "Voisins")
+    add_to_group("VIP", primary)
+    add_to_group("VIP", secondary)
+    add_to_group("Voisins", secondary)
     db_session.commit()
     merge(db_session, primary, [secondary])
     assert [g.name for g in get(db_session, primary).groups] == ["VIP", "Voisins"]

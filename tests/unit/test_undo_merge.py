@@ -42,7 +42,7 @@ def test_undo_brings_the_secondary_back_whole(db_session, make_customer, shop):
     reward = add_reward(secondary)
     add_points(secondary, 40)
     add_points(primary, 10)
-    group = add_to_group(secondary, "VIP")
+    group = add_to_group("VIP", secondary)
     db_session.commit()
     snapshot_id = merge(db_session, primary, [secondary])
     assert get(db_session, primary).email == "elo@example.com"

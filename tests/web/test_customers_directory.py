@@ -5,13 +5,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.support_customers import (
-    add_location,
-    add_sale,
-    add_to_group,
-    set_consent,
-    set_fields,
-)
+from extensions import db
+from tests.support_customers import add_location, set_consent, set_fields
+from tests.support_customers_data import add_sale, add_to_group
 
 
 def results(client, **args):
@@ -168,12 +164,14 @@ def test_anonymised_customers_never_listed(signed_in, people, app):
 def shop_sales(app, shop, people):
     gare = add_location(app, "Gare")
     centre = shop["location_id"]
-    add_sale(app, people["elodie"], centre, items=("Croissant au beurre", "Café"), payment_method="card",
-             card_brand="visa", card_last4="4242", created_at=datetime(2025, 3, 3, 9))
-    add_sale(app, people["marc"], gare, items=("Baguette",), payment_method="cash",
-             created_at=datetime(2025, 6, 1, 9))
-    add_sale(app, people["marc"], centre, items=("Éclair",), payment_method="card", card_brand="mastercard",
-             card_last4="1111", created_at=datetime(2024, 12, 1, 9))
+    with app.app_context():
+        add_sale(people["elodie"], centre, 500, items=(("Croissant au beurre", 1, 500), ("Café", 1, 500)),
+                 payment_method="card", card_brand="visa", card_last4="4242", created_at=datetime(2025, 3, 3, 9))
+        add_sale(people["marc"], gare, 500, items=(("Baguette", 1, 500),), payment_method="cash",
+                 created_at=datetime(2025, 6, 1, 9))
+        add_sale(people["marc"], centre, 500, items=(("Éclair", 1, 500),), payment_method="card",
+                 card_brand="mastercard", card_last4="1111", created_at=datetime(2024, 12, 1, 9))
+        db.session.commit()
     return {"gare": gare, "centre": centre}
 
 
@@ -182,7 +180,9 @@ def listed(html):
 
 
 def test_filter_by_group(signed_in, people, app):
-    group_id = add_to_group(app, "VIP", people["zoe"], people["marc"])
+    with app.app_context():
+        group_id = add_to_group("VIP", people["zoe"], people["marc"])
+        db.session.commit()
     assert listed(results(signed_in("owner"), group=group_id)) == {"Zoé", "Marc"}
 
 
@@ -266,8 +266,10 @@ def test_a_broad_list_walked_in_order_finds_what_the_gathered_matches_find(app, 
     from blueprints.customers.search_query import CustomerQuery
     from extensions import db
     from models import Employee
-    add_sale(app, people["zoe"], shop_sales["gare"], items=("Croissant aux amandes",),
-             created_at=datetime(2025, 4, 1, 9))
+    with app.app_context():
+        add_sale(people["zoe"], shop_sales["gare"], 500, items=(("Croissant aux amandes", 1, 500),),
+                 created_at=datetime(2025, 4, 1, 9))
+        db.session.commit()
     client = signed_in("owner")
     args = {key: str(shop_sales.get(value, value)) for key, value in filters.items()}
     query = CustomerQuery.from_args(args)
@@ -343,7 +345,9 @@ def test_a_word_inside_a_name_finds_it(app, signed_in, make_customer):
 
 
 def test_voided_sales_do_not_count_as_visits(signed_in, app, shop, people):
-    add_sale(app, people["zoe"], shop["location_id"], items=("Tarte",), status="voided")
+    with app.app_context():
+        add_sale(people["zoe"], shop["location_id"], 500, items=(("Tarte", 1, 500),), status="voided")
+        db.session.commit()
     assert listed(results(signed_in("owner"), item="tarte")) == set()
 
 
@@ -382,7 +386,9 @@ def test_filter_follows_a_withdrawal_and_sms_is_its_own_purpose(signed_in, peopl
 
 
 def test_a_group_filtered_for_contact_takes_only_a_yes(signed_in, people, app):
-    group_id = add_to_group(app, "Newsletter", people["marc"], people["elodie"], people["zoe"])
+    with app.app_context():
+        group_id = add_to_group("Newsletter", people["marc"], people["elodie"], people["zoe"])
+        db.session.commit()
     set_consent(app, people["marc"], "email_marketing", "yes")
     set_consent(app, people["elodie"], "email_marketing", "no")
     assert listed(results(signed_in("owner"), group=group_id, email_consent="yes")) == {"Marc"}
@@ -410,7 +416,9 @@ def test_applied_filters_are_listed_and_counted(signed_in, shop_sales):
 
 
 def test_filter_panel_shows_the_applied_values_after_reload(signed_in, shop_sales, people, app):
-    group_id = add_to_group(app, "Habitués", people["marc"])
+    with app.app_context():
+        group_id = add_to_group("Habitués", people["marc"])
+        db.session.commit()
     page = signed_in("owner").get(
         f"/customers?group={group_id}&item=Baguette&period_from=2025-01-01&email_consent=no").get_data(as_text=True)
     assert f'<option value="{group_id}" selected>Habitués</option>' in page

@@ -57,7 +57,7 @@ def test_export_takes_the_list_filters(app, signed_in, make_customer):
     vip = make_customer(first_name="Vip")
     make_customer(first_name="Autre")
     with app.app_context():
-        group_id = add_to_group(vip, "VIP")
+        group_id = add_to_group("VIP", vip)
         db.session.commit()
     _response, rows = export(signed_in("owner"), group=str(group_id))
     assert [r[0] for r in rows[1:]] == [str(vip)]
@@ -162,7 +162,7 @@ def full_customer(app, make_customer, shop) -> int:
                  items=(("Baguette", 2, 120), ("Tarte", 1, 660)))
         add_points(customer_id, 15, reason="Bienvenue")
         add_reward(customer_id, "Café offert")
-        add_to_group(customer_id, "Habitués")
+        add_to_group("Habitués", customer_id)
         phone = db.session.scalar(select(Phone).where(Phone.customer_id == customer_id, Phone.e164 == "+33781223344"))
         phone.linked = False
         phone.unlinked_at = utcnow()

@@ -5,7 +5,9 @@ import re
 
 import pytest
 
-from tests.support_customers import add_to_group, audit_actions, get_customer, set_consent, set_fields
+from extensions import db
+from tests.support_customers import audit_actions, get_customer, set_consent, set_fields
+from tests.support_customers_data import add_to_group
 
 
 @pytest.fixture
@@ -29,7 +31,9 @@ def edit_form(client, customer_id, section):
 # --- reading the profile ------------------------------------------------------
 
 def test_profile_shows_every_section_to_the_owner(signed_in, elodie, app):
-    add_to_group(app, "VIP", elodie)
+    with app.app_context():
+        add_to_group("VIP", elodie)
+        db.session.commit()
     html = signed_in("owner").get(f"/customers/{elodie}").get_data(as_text=True)
     for text in ("Élodie Dupont", "Coordonnées", "elodie@gmail.com", "06 12 34 56 78", "Adresse postale",
                  "12 rue des Lilas", "Commentaires", "Allergique aux noix", "Identifiant fiscal", "FR123",

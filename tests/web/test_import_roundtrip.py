@@ -43,9 +43,9 @@ def build_shop(app):
         for purpose, state in (("email_marketing", "yes"), ("e_receipts", "yes"), ("sms_marketing", "no")):
             record_consent(elodie, purpose, state, method="legacy")
         record_consent(zoe, "email_marketing", "no", method="legacy")
-        add_to_group(elodie.id, "VIP")
-        add_to_group(elodie.id, "Voisins, quartier Nord"[:7])
-        add_to_group(zoe.id, "VIP")
+        add_to_group("VIP", elodie.id)
+        add_to_group("Voisins, quartier Nord"[:7], elodie.id)
+        add_to_group("VIP", zoe.id)
         add_points(elodie.id, 154, "Bienvenue")
         add_points(zoe.id, 20, "Bienvenue")
         add_points(zoe.id, -5, "Café")
