@@ -28,7 +28,7 @@ def _too_long(value: str, limit: str, errors: dict, field: str) -> bool:
     `field` then: never silently cut)."""
     maximum = LIMITS.get(limit, 200)
     if len(value) > maximum:
-        errors[field] = _("%(max)s caractères au maximum.", max=maximum)
+        errors[field] = _("%(max)s caractères au plus.", max=maximum)
         return True
     return False
 

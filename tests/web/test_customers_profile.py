@@ -269,7 +269,7 @@ def test_address_too_long_is_refused_in_place(signed_in, elodie, app):
     response = client.htmx("post", f"/customers/{elodie}/address", data={
         "version": "1", "address_line1": "x" * 201, "city": "Lyon", "country": "FR"})
     assert response.status_code == 422
-    assert "200 caractères au maximum." in response.get_data(as_text=True)
+    assert "200 caractères au plus." in response.get_data(as_text=True)
 
 
 def test_save_comments_needs_history_view(signed_in, elodie, app):
