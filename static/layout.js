@@ -32,6 +32,10 @@
             var name = names[column];
             if (name && cells[c].tagName === "TD" && !cells[c].hasAttribute("data-label") && cells[c].colSpan === 1) {
               cells[c].setAttribute("data-label", name);
+              // Nothing in it (a paid invoice has no action): no card line with a bare label.
+              if (!cells[c].textContent.trim() && !cells[c].querySelector("input, button, select, img, svg")) {
+                cells[c].classList.add("empty-cell");
+              }
             }
             column += cells[c].colSpan || 1;
           }
