@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from config import build_config
+from config import build_config, engine_options
 from extensions import babel, csrf, db, init_queue, limiter, login_manager, migrate
 
 
@@ -34,6 +34,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(build_config(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                             app.config["SQLALCHEMY_ENGINE_OPTIONS"])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
