@@ -60,7 +60,7 @@ def samples(connection, seed: int = 1, count: int = 50) -> dict[str, list]:
     # read from ix_customers_loyalty_points): each sample redeems a few.
     redeemers = [row[0] for row in connection.execute(text(
         "SELECT id FROM customers WHERE loyalty_member = :yes AND archived = :no "
-        "AND points_balance >= 200 ORDER BY points_balance DESC, id DESC LIMIT :n"),
+        "AND points_balance >= 100 ORDER BY points_balance DESC, id DESC LIMIT :n"),
         {"yes": True, "no": False, "n": count})]
     location = connection.execute(text("SELECT MIN(id) FROM locations")).scalar()
     return {"customer_id": [row.id for row in rows], "name": names, "email": emails,
