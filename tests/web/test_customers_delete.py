@@ -78,6 +78,20 @@ def needles_in_bytes(paths: list[Path]) -> set[str]:
             found |= {needle for needle in NEEDLES if needle.encode("utf-8") in data}
     return found
 
+def assert_nothing_in_files(app, files):
+    """SQLite: no trace in the database's files. The application's own purge
+    already emptied the write-ahead log; after a checkpoint, secure_delete
+    left nothing in the main file's free space either."""
+    if not files:
+        return
+    assert needles_in_bytes(files[1:]) == set()
+    with app.app_context():
+        db.session.remove()
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert needles_in_bytes(files) == set()
+
+
 
 def test_deletion_leaves_no_personal_value_in_any_table_nor_in_the_database_files(
         app, signed_in, make_customer, shop):
@@ -96,15 +110,7 @@ def test_deletion_leaves_no_personal_value_in_any_table_nor_in_the_database_file
 
     assert values_in_tables(app) == set()
     assert consent_rows_of(app, customer_id) == 0  # nothing of their consent history is left
-    if files:
-        # The application's own purge already emptied the write-ahead log...
-        assert needles_in_bytes(files[1:]) == set()
-        with app.app_context():
-            db.session.remove()
-            with db.engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        # ...and secure_delete left nothing in the file's free space.
-        assert needles_in_bytes(files) == set()
+    assert_nothing_in_files(app, files)
 
 
 def test_delete_needs_basic_and_delete_capabilities(app, signed_in, make_customer, shop):
@@ -308,13 +314,7 @@ def test_the_retention_job_leaves_no_personal_value_in_any_table_nor_in_the_data
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "customers_auto_anonymised"))
         assert event.count == 1
     assert values_in_tables(app) == set()
-    if files:
-        assert needles_in_bytes(files[1:]) == set()
-        with app.app_context():
-            db.session.remove()
-            with db.engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        assert needles_in_bytes(files) == set()
+    assert_nothing_in_files(app, files)
     assert client.get(f"/customers/{customer_id}").status_code == 404
 
 
