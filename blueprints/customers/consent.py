@@ -186,24 +186,6 @@ def history(customer_id: int, limit: int = 200) -> list[HistoryEntry]:
     return [HistoryEntry(event, name) for event, name in rows]
 
 
-class _Row(tuple):
-    """A current state as the export reads it (purpose, state, changed_at)."""
-    __slots__ = ()
-    purpose = property(lambda self: self[0])
-    state = property(lambda self: self[1])
-    changed_at = property(lambda self: self[2])
-
-
-def states_for(connection, customer_ids: list[int]) -> dict[int, tuple]:
-    """The current states of a batch of customers, for the export: one query."""
-    found: dict[int, list] = {}
-    for customer_id, purpose, state, changed_at in connection.execute(
-            select(CustomerConsent.customer_id, CustomerConsent.purpose, CustomerConsent.state,
-                   CustomerConsent.changed_at).where(CustomerConsent.customer_id.in_(customer_ids))):
-        found.setdefault(customer_id, []).append(_Row((purpose, state, changed_at)))
-    return {key: tuple(value) for key, value in found.items()}
-
-
 # --- who may be contacted -------------------------------------------------------
 
 def condition(purpose: str, state: str = "yes"):

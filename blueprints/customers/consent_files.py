@@ -12,22 +12,32 @@ from blueprints.customers import consent
 from extensions import db
 
 
-def export_columns() -> list[tuple[str, Callable]]:
-    """(title, value(view, record)) for each purpose's state (Oui / Non /
-    Inconnu) and the date it was decided; `record.consents` holds the current
-    states (CustomerConsent rows, or consent.states_for's in a long export)."""
+def export_columns() -> list[tuple[str, Callable, str]]:
+    """(title, cells(states, ids), kind) for each purpose's state (Oui / Non /
+    Inconnu) and the date it was decided, a column for a batch of customers:
+    `states` holds the current states, {purpose: {customer id: (state,
+    changed_at)}} (export_batches.Batch.consents, or current_states)."""
     labels = {code: str(text) for code, text in consent.STATE_LABELS.items()}
+    undecided = ("unknown", None)
     columns = []
     for purpose in consent.PURPOSES:
         title = str(consent.PURPOSE_LABELS[purpose])
 
-        def state(view, record, purpose=purpose):
-            return labels[next((c.state for c in record.consents if c.purpose == purpose), "unknown")]
+        def state(states, ids, purpose=purpose):
+            found = states.get(purpose, {}).get
+            return [labels[found(customer_id, undecided)[0]] for customer_id in ids]
 
-        def when(view, record, purpose=purpose):
-            return next((c.changed_at for c in record.consents if c.purpose == purpose), None)
-        columns += [(title, state), (_("%(purpose)s – date", purpose=title), when)]
+        def when(states, ids, purpose=purpose):
+            found = states.get(purpose, {}).get
+            return [found(customer_id, undecided)[1] for customer_id in ids]
+        columns += [(title, state, "text"), (_("%(purpose)s – date", purpose=title), when, "datetime")]
     return columns
+
+
+def current_states(customer) -> dict[str, dict[int, tuple]]:
+    """One customer's current states (their CustomerConsent rows) as
+    export_columns reads them."""
+    return {c.purpose: {customer.id: (c.state, c.changed_at)} for c in customer.consents}
 
 
 def history_rows(customer_id: int) -> Iterator[list]:

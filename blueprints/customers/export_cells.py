@@ -8,6 +8,10 @@ import's report.
 - Dates and times are written in the shop's time zone.
 - UTF-8 with a byte-order mark, so a spreadsheet opens accents right.
 - Two formats: "fr" (semicolons, decimal commas) and "intl" (commas, points).
+
+A list export streams column by column (csv_columns, each column neutralised
+by its kind in one loop); a customer's file and the import's report row by
+row (csv_lines). Both write the same bytes for the same values.
 """
 from __future__ import annotations
 
@@ -15,11 +19,11 @@ import csv
 import io
 from datetime import date, datetime, timezone
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from flask_babel import gettext as _
 
-from core.csv_cells import BOM, safe_text
+from core.csv_cells import BOM, safe_text, safe_texts
 
 
 def _local_zone():
@@ -52,6 +56,13 @@ def local_text(value: datetime, zone=None) -> str:
     return (value + _offset(zone, value.toordinal() * 24 + value.hour)).isoformat(" ", "minutes")
 
 
+def local_texts(values: Sequence, zone) -> list:
+    """local_text of each datetime of a column (None stays None), in one loop."""
+    offset = _offset
+    return [value and (value + offset(zone, value.toordinal() * 24 + value.hour)).isoformat(" ", "minutes")
+            for value in values]
+
+
 def neutralise(value) -> str:
     """The text of a cell, safe from spreadsheet formula injection."""
     if value is None:
@@ -70,9 +81,14 @@ def neutralise(value) -> str:
 
 
 def money(cents: int | None, decimal: str = ".") -> str:
-    cents = cents or 0
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}{decimal}{abs(cents) % 100:02d}"
+    return money_texts((cents,), decimal)[0]
+
+
+def money_texts(cents: Sequence, decimal: str = ".") -> list[str]:
+    """Amounts in cents as "12.50" (or "12,50"), a column in one loop (None is 0)."""
+    return [f"{amount // 100}{decimal}{amount % 100:02d}" if amount >= 0
+            else f"-{-amount // 100}{decimal}{-amount % 100:02d}"
+            for amount in (amount or 0 for amount in cents)]
 
 
 # How a CSV is written: "fr" is what French Excel opens by a double click
@@ -101,6 +117,38 @@ def csv_lines(rows: Iterable[list], delimiter: str = ",") -> Iterator[str]:
                          else cell if cell is None or cell.__class__ is int
                          else local_text(cell, zone) if cell.__class__ is datetime
                          else neutralise(cell) for cell in row])
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _neutralised(kind: str, values: Sequence, zone) -> Sequence:
+    """A column's cells as csv_lines writes them, by the kind of its values:
+    "plain" numbers (ints or None) as they are, "text" (str or None) through
+    safe_texts, "datetime" in the shop's time zone, anything else per cell."""
+    if kind == "plain":
+        return values
+    if kind == "text":
+        return safe_texts(values)
+    if kind == "datetime":
+        return local_texts(values, zone)
+    return [neutralise(value) for value in values]
+
+
+def csv_columns(header: list[str], kinds: list[str], batches: Iterable[list[Sequence]],
+                delimiter: str = ",") -> Iterator[str]:
+    """BOM, the header, then each batch of rows given as columns (one sequence
+    of values per column, `kinds` saying what they hold, see _neutralised),
+    flushed in pieces of 64 KB or more."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n", delimiter=delimiter)
+    yield BOM
+    writer.writerow([neutralise(cell) for cell in header])
+    zone = _local_zone()  # once, not per date
+    for columns in batches:
+        writer.writerows(zip(*[_neutralised(kind, values, zone) for kind, values in zip(kinds, columns)]))
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

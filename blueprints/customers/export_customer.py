@@ -45,6 +45,7 @@ def customer_file(employee, customer: Customer, region: str, decimal: str = ".")
     view = customer_view(employee, customer, region)
     history = view.history_visible
     labels = _labels()
+    consents = consent_files.current_states(customer)
     yes_no = {True: _("Oui"), False: _("Non")}
 
     section = _("Profil")
@@ -61,7 +62,7 @@ def customer_file(employee, customer: Customer, region: str, decimal: str = ".")
     profile += [
         (_("Date de naissance"), birthday_text(customer)), (_("Identifiant fiscal"), customer.tax_id),
         (_("Profil"), label(PROFILE_LABELS, customer.account_profile)), (_("Réduction"), customer.default_discount),
-        *[(title, value(view, customer)) for title, value in consent_files.export_columns()],
+        *[(title, cells(consents, [customer.id])[0]) for title, cells, _kind in consent_files.export_columns()],
         (_("Origine"), label(ORIGIN_LABELS, customer.origin)), (_("Archivé"), yes_no[bool(customer.archived)]),
         (_("Membre du programme de fidélité"), yes_no[bool(customer.loyalty_member)]),
         (_("Inscrit au programme le"), customer.loyalty_enrolled_at),

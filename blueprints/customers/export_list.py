@@ -2,33 +2,33 @@
 current search, its columns decided once per export.
 
 - Only what the employee may view: a field the employee may not view has no
-  column at all, a masked one is exported masked, by the rule of
-  permissions.customer_view (the view itself is built only if a column asks).
-- Streamed: rows are read in batches (keyed on the list's own order, through
-  a server-side cursor where the database has one) and written as they come,
-  so a million customers export in flat memory. The employee is held as a
-  snapshot, since the stream outlives the request's session.
+  column at all, a masked one is exported masked, by the rules of
+  permissions.customer_view (field_level decided once per export,
+  is_marketing_only asked per customer) without building a view per row.
+- Streamed: customers are read in batches (export_batches.py) and written
+  as they come, so a million customers export in flat memory. The employee
+  is held as a snapshot, since the stream outlives the request's session.
+- Column by column: each column is one loop over a batch (a function per
+  column, never per cell), and asks the row only where a rule depends on it
+  (a marketing sign-up's contact details, permissions.is_marketing_only).
 
 Phone numbers are written in E.164 (+33612345678): unambiguous in any country
 and what the import reads back. The cells are written by export_cells.py.
 """
 from __future__ import annotations
 
-from collections import namedtuple
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
-from blueprints.customers import consent, consent_files
-from blueprints.customers.export_cells import money
+from blueprints.customers import consent_files, export_cells
+from blueprints.customers.export_batches import BATCH, Batch, read_batches
 from extensions import db
-from models import Customer
 from core.masking import mask_email, mask_phone
-from core.permissions import CONTACT_FIELDS, can, customer_view, field_level, is_marketing_only
+from core.permissions import CONTACT_FIELDS, can, field_level
 
-BATCH = 1000
 PHONE_SEPARATOR = " / "
 
 
@@ -65,7 +65,7 @@ def snapshot(employee) -> EmployeeSnapshot:
         fixed_capabilities=effective_capabilities(employee))
 
 
-# --- light records -------------------------------------------------------------
+# --- the columns -----------------------------------------------------------------
 
 # The columns an export reads (not the search keys, not the version).
 EXPORT_COLUMNS = ("id", "first_name", "last_name", "company", "email", "address_line1", "address_line2", "postal_code",
@@ -75,54 +75,15 @@ EXPORT_COLUMNS = ("id", "first_name", "last_name", "company", "email", "address_
                   "created_at")
 
 
-class _CustomerRow(namedtuple("_CustomerRow", EXPORT_COLUMNS + ("phones", "groups", "consents"))):
-    """One customer as the export reads them: a plain row from the cursor
-    (no ORM object per row), with `phones` the texts of their linked numbers
-    (E.164, or as typed when unreadable), `groups` their group names and
-    `consents` their consent states."""
-    __slots__ = ()
-
-    @property
-    def display_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p) or self.company or f"#{self.id}"
-
-
-# customer_view reads a phone's id, e164, raw, linked and label; with e164 left
-# None it shows `raw`, which holds the E.164 form (no formatting per row).
-_PhoneRow = namedtuple("_PhoneRow", ("id", "raw", "linked", "label", "e164"))
-_GroupRow = namedtuple("_GroupRow", ("name",))
-
-
-class _LazyView:
-    """permissions.customer_view of a row, built only if a column asks for it
-    (the columns below read the row and the levels decided once per export;
-    a column written against the view still gets it)."""
-    __slots__ = ("_employee", "_record", "_region", "_view")
-
-    def __init__(self, employee, record: _CustomerRow, region: str):
-        self._employee, self._record, self._region, self._view = employee, record, region, None
-
-    def __getattr__(self, name):
-        if self._view is None:
-            record = self._record
-            self._view = customer_view(self._employee, record._replace(
-                phones=[_PhoneRow(None, text, True, "", None) for text in record.phones],
-                groups=[_GroupRow(name) for name in record.groups]), self._region)
-        return getattr(self._view, name)
-
-
-# --- the list export ----------------------------------------------------------
-
 @dataclass(frozen=True)
 class Column:
     label: str
-    value: Callable  # (view, row) -> cell; the view (permissions.customer_view) is built only if asked
+    cells: Callable[[Batch], Sequence]  # the column's values for a batch, in its order
+    kind: str = "text"  # what they hold, for export_cells.csv_columns: text, plain (numbers) or datetime
 
 
-def _marketing_only(row) -> bool:
-    """permissions.is_marketing_only, on a row (its consents are read per
-    batch): the one rule, so the file masks exactly what the screen does."""
-    return is_marketing_only(row)
+def _field(name: str) -> Callable[[Batch], Sequence]:
+    return lambda batch: batch[name]
 
 
 def _levels(employee) -> dict[str, str]:
@@ -131,19 +92,79 @@ def _levels(employee) -> dict[str, str]:
     return {name: field_level(employee, name) for name in CONTACT_FIELDS}
 
 
-def _shown(level: str, value_of: Callable, mask: Callable) -> Callable:
-    """A contact cell at this level: in full (edit, or view unless the
+def _shown(level: str, values: Callable, mask: Callable) -> Callable[[Batch], Sequence]:
+    """A contact column at this level: in full (edit, or view unless the
     customer came only through a marketing sign-up, permissions.field_level)
-    or masked. Decided here once; per row only the marketing rule is asked."""
+    or masked. Decided here once; per customer only the marketing rule is asked."""
     if level == "edit":
-        return value_of
+        return values
     if level == "view":
-        return lambda row: mask(value_of(row)) if _marketing_only(row) else value_of(row)
-    return lambda row: mask(value_of(row))
+        return lambda batch: [mask(value) if marketing_only else value
+                              for value, marketing_only in zip(values(batch), batch.marketing_only)]
+    return lambda batch: [mask(value) for value in values(batch)]
+
+
+def _once_per_batch(cells: Callable[[Batch], Sequence]) -> Callable[[Batch], Sequence]:
+    """cells, worked out once for a batch that two columns read."""
+    last: list = [None, None]
+
+    def cached(batch):
+        if last[0] is not batch:
+            last[:] = [batch, cells(batch)]
+        return last[1]
+    return cached
 
 
 def _phone_mask(texts):
     return [mask_phone(text) for text in texts]
+
+
+def _contact_columns(levels: dict[str, str]) -> list[Column]:
+    """Email, phones and address, as the employee's levels let them be seen:
+    a field they may not view has no column."""
+    columns = []
+    if levels["email"] != "none":
+        columns.append(Column(_("Courriel"), _shown(levels["email"], _field("email"), mask_email)))
+    if levels["phone"] != "none":
+        phones = _once_per_batch(_shown(levels["phone"], lambda batch: batch.phones, _phone_mask))
+        columns.append(Column(_("Téléphone"), lambda batch: [texts[0] or None if texts else None
+                                                              for texts in phones(batch)]))
+        columns.append(Column(_("Autres téléphones"), lambda batch: [
+            PHONE_SEPARATOR.join(texts[1:]) if len(texts) > 1 else None for texts in phones(batch)]))
+    if levels["address"] != "none":
+        # Masked: the city and country without the street (permissions.customer_view).
+        def street(name):
+            return _shown(levels["address"], _field(name), lambda value: None)
+        columns += [
+            Column(_("Adresse ligne 1"), street("address_line1")),
+            Column(_("Adresse ligne 2"), street("address_line2")),
+            Column(_("Code postal"), street("postal_code")),
+            Column(_("Ville"), _field("city")),
+            Column(_("Pays"), _field("country")),
+        ]
+    return columns
+
+
+def _birthdays(batch: Batch) -> list:
+    """1990-04-17, or --04-17 without the year (what the import reads back)."""
+    return [day.isoformat() if day else f"--{month:02d}-{day_of_month:02d}" if month and day_of_month else None
+            for day, month, day_of_month in zip(batch["birthday"], batch["birthday_month"], batch["birthday_day"])]
+
+
+def _words(name: str, words: dict) -> Callable[[Batch], list]:
+    """A code written as the word the screen shows (the code itself if it has none)."""
+    return lambda batch: list(map(words.get, batch[name], batch[name]))
+
+
+def _yes_no(name: str) -> Callable[[Batch], list]:
+    yes, no = _("Oui"), _("Non")
+    return lambda batch: [yes if value else no for value in batch[name]]
+
+
+def _consent_columns() -> list[Column]:
+    """Each purpose's state and the date it was decided (issue 15)."""
+    return [Column(title, lambda batch, cells=cells: cells(batch.consents, batch.ids), kind)
+            for title, cells, kind in consent_files.export_columns()]
 
 
 def list_columns(employee, decimal: str = ".") -> list[Column]:
@@ -152,54 +173,32 @@ def list_columns(employee, decimal: str = ".") -> list[Column]:
     written as the words the screen shows (the import reads them back).
     Every permission is decided here, once per export."""
     from blueprints.customers.labels import ORIGIN_LABELS, PROFILE_LABELS
-    yes_no = {True: _("Oui"), False: _("Non")}
     profiles = {code: str(text) for code, text in PROFILE_LABELS.items()}
     origins = {code: str(text) for code, text in ORIGIN_LABELS.items()}
-    levels = _levels(employee)
     columns = [
-        Column("ID", lambda v, r: r.id),
-        Column(_("Prénom"), lambda v, r: r.first_name),
-        Column(_("Nom de famille"), lambda v, r: r.last_name),
-        Column(_("Société"), lambda v, r: r.company),
-    ]
-    if levels["email"] != "none":
-        email = _shown(levels["email"], lambda r: r.email, mask_email)
-        columns.append(Column(_("Courriel"), lambda v, r: email(r)))
-    if levels["phone"] != "none":
-        phones = _shown(levels["phone"], lambda r: r.phones, _phone_mask)
-        columns.append(Column(_("Téléphone"), lambda v, r: r.phones and phones(r)[0] or None))
-        columns.append(Column(_("Autres téléphones"), lambda v, r: PHONE_SEPARATOR.join(phones(r)[1:])
-                              if len(r.phones) > 1 else None))
-    if levels["address"] != "none":
-        # Masked: the city and country without the street (permissions.customer_view).
-        street = _shown(levels["address"], lambda r: r, lambda r: None)
-        columns += [
-            Column(_("Adresse ligne 1"), lambda v, r: street(r) and r.address_line1),
-            Column(_("Adresse ligne 2"), lambda v, r: street(r) and r.address_line2),
-            Column(_("Code postal"), lambda v, r: street(r) and r.postal_code),
-            Column(_("Ville"), lambda v, r: r.city),
-            Column(_("Pays"), lambda v, r: r.country),
-        ]
-    columns += [
-        Column(_("Date de naissance"), lambda v, r: r.birthday.isoformat() if r.birthday else
-               f"--{r.birthday_month:02d}-{r.birthday_day:02d}" if r.birthday_month and r.birthday_day else None),
-        Column(_("Identifiant fiscal"), lambda v, r: r.tax_id),
-        Column(_("Groupes"), lambda v, r: ", ".join(r.groups) or None),
-        Column(_("Membre du programme de fidélité"), lambda v, r: yes_no[bool(r.loyalty_member)]),
-        Column(_("Points"), lambda v, r: r.points_balance),
-        Column(_("Visites"), lambda v, r: r.visit_count),
-        Column(_("Total dépensé"), lambda v, r: money(r.total_spent_cents, decimal)),
-        Column(_("Première visite"), lambda v, r: r.first_visit_at),
-        Column(_("Dernière visite"), lambda v, r: r.last_visit_at),
-        Column(_("Profil"), lambda v, r: profiles.get(r.account_profile, r.account_profile)),
-        Column(_("Réduction"), lambda v, r: r.default_discount),
-        *[Column(title, value) for title, value in consent_files.export_columns()],  # issue 15
-        Column(_("Origine"), lambda v, r: origins.get(r.origin, r.origin)),
-        Column(_("Archivé"), lambda v, r: yes_no[bool(r.archived)]),
+        Column("ID", _field("id"), "plain"),
+        Column(_("Prénom"), _field("first_name")),
+        Column(_("Nom de famille"), _field("last_name")),
+        Column(_("Société"), _field("company")),
+        *_contact_columns(_levels(employee)),
+        Column(_("Date de naissance"), _birthdays),
+        Column(_("Identifiant fiscal"), _field("tax_id")),
+        Column(_("Groupes"), lambda batch: [", ".join(names) or None for names in batch.groups]),
+        Column(_("Membre du programme de fidélité"), _yes_no("loyalty_member")),
+        Column(_("Points"), _field("points_balance"), "plain"),
+        Column(_("Visites"), _field("visit_count"), "plain"),
+        Column(_("Total dépensé"), lambda batch: export_cells.money_texts(batch["total_spent_cents"], decimal)),
+        Column(_("Première visite"), _field("first_visit_at"), "datetime"),
+        Column(_("Dernière visite"), _field("last_visit_at"), "datetime"),
+        Column(_("Profil"), _words("account_profile", profiles)),
+        Column(_("Réduction"), _field("default_discount"), "plain"),
+        *_consent_columns(),
+        Column(_("Origine"), _words("origin", origins)),
+        Column(_("Archivé"), _yes_no("archived")),
     ]
     if can(employee, "customers.history.view"):
-        columns.append(Column(_("Commentaires"), lambda v, r: r.comments))
-    columns.append(Column(_("Créé le"), lambda v, r: r.created_at))
+        columns.append(Column(_("Commentaires"), _field("comments")))
+    columns.append(Column(_("Créé le"), _field("created_at"), "datetime"))
     return columns
 
 
@@ -207,47 +206,23 @@ def count_rows(stmt: Select) -> int:
     return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
-# A batch's phones and groups: the batch's ids are written into the statement
-# as integers (SQLAlchemy's expanding parameter renders and binds a thousand
-# parameters per batch: a third of the export's time).
-_PHONES_OF = ('SELECT customer_id, raw, e164 FROM phones WHERE customer_id IN ({ids}) AND linked '
-              'ORDER BY id')
-_GROUPS_OF = ('SELECT customer_groups.customer_id, "groups".name FROM customer_groups '
-              'JOIN "groups" ON "groups".id = customer_groups.group_id '
-              'WHERE customer_groups.customer_id IN ({ids}) ORDER BY "groups".name')
+def _column_batches(columns: list[Column], stmt: Select, batch: int) -> Iterator[list[Sequence]]:
+    for customers in read_batches(db.session.connection(), stmt, EXPORT_COLUMNS, batch):
+        yield [column.cells(customers) for column in columns]
 
 
-def _related(connection, customer_ids: list[int]) -> tuple[dict, dict]:
-    """Linked phone texts and group names of a batch of customers: two
-    queries per batch, plain tuples."""
-    ids = ",".join(str(int(customer_id)) for customer_id in customer_ids)  # integers only: nothing to escape
-    phones: dict[int, list] = {}
-    for customer_id, raw, e164 in connection.exec_driver_sql(_PHONES_OF.format(ids=ids)):
-        phones.setdefault(customer_id, []).append(e164 or raw)
-    groups: dict[int, list] = {}
-    for customer_id, name in connection.exec_driver_sql(_GROUPS_OF.format(ids=ids)):
-        groups.setdefault(customer_id, []).append(name)
-    return phones, groups
-
-
-def list_rows(employee, stmt: Select, region: str, batch: int = BATCH, decimal: str = ".") -> Iterator[list]:
-    """Header, then one row per customer of the select, read in batches of
-    plain tuples through a server-side cursor."""
+def list_rows(employee, stmt: Select, batch: int = BATCH, decimal: str = ".") -> Iterator[list]:
+    """Header, then one row per customer of the select: the values list_csv
+    writes, before their neutralising."""
     columns = list_columns(employee, decimal)
     yield [column.label for column in columns]
-    table = Customer.__table__
-    rows_stmt = stmt.with_only_columns(*(table.c[name] for name in EXPORT_COLUMNS), maintain_column_froms=False)
-    connection = db.session.connection()
-    # A server-side cursor on PostgreSQL; SQLite's cursor reads as it goes anyway.
-    result = connection.execute(rows_stmt.execution_options(yield_per=batch, stream_results=True))
-    make = _CustomerRow._make
-    values = [column.value for column in columns]
-    none = ()
-    for partition in result.partitions(batch):
-        ids = [row[0] for row in partition]
-        phones, groups = _related(connection, ids)
-        consents = consent.states_for(connection, ids)
-        for row in partition:
-            record = make((*row, phones.get(row[0], none), groups.get(row[0], none), consents.get(row[0], ())))
-            view = _LazyView(employee, record, region)
-            yield [value(view, record) for value in values]
+    for cells in _column_batches(columns, stmt, batch):
+        yield from map(list, zip(*cells))
+
+
+def list_csv(employee, stmt: Select, delimiter: str = ",", decimal: str = ".", batch: int = BATCH) -> Iterator[str]:
+    """The export as CSV text, streamed: list_rows' rows, each batch
+    neutralised and written column by column."""
+    columns = list_columns(employee, decimal)
+    yield from export_cells.csv_columns([column.label for column in columns], [column.kind for column in columns],
+                                        _column_batches(columns, stmt, batch), delimiter)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from core.audit import record
 from blueprints.customers import bp, deletion, export_cells
 from blueprints.customers.export_customer import customer_file
-from blueprints.customers.export_list import count_rows, list_rows, snapshot
+from blueprints.customers.export_list import count_rows, list_csv, snapshot
 from blueprints.customers.routes_shared import customer_or_404
 from core.changes import commit_or_refusal
 from blueprints.customers.search import customer_select
@@ -63,8 +63,8 @@ def _csv_format() -> tuple[str, str]:
     return export_cells.CSV_FORMATS[export_cells.csv_format(request.args.get("format"), str(get_locale()))]
 
 
-def _csv_response(rows, filename: str, delimiter: str = ",") -> Response:
-    response = Response(stream_with_context(export_cells.csv_lines(rows, delimiter)), mimetype="text/csv")
+def _csv_response(lines, filename: str) -> Response:
+    response = Response(stream_with_context(lines), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
@@ -86,8 +86,7 @@ def export_list():
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     viewer = snapshot(current_user)
     delimiter, decimal = _csv_format()
-    return _csv_response(list_rows(viewer, stmt, region, decimal=decimal), f"clients-{stamp}.csv",
-                         delimiter)
+    return _csv_response(list_csv(viewer, stmt, delimiter, decimal), f"clients-{stamp}.csv")
 
 
 @bp.route("/<int:customer_id>/export")
@@ -101,4 +100,4 @@ def export_customer(customer_id: int):
     customer = customer_or_404(customer_id, related=True)
     delimiter, decimal = _csv_format()
     rows = list(customer_file(current_user, customer, region, decimal))
-    return _csv_response(rows, f"client-{customer.id}.csv", delimiter)
+    return _csv_response(export_cells.csv_lines(rows, delimiter), f"client-{customer.id}.csv")

@@ -41,7 +41,7 @@ def test_list_rows_reads_in_batches_and_keeps_each_customers_phones_and_groups(
     db_session.commit()
     employee = db_session.get(Employee, make_employee("owner"))
     stmt = customer_select(employee, CustomerQuery(sort="name"))
-    rows = list(export_list.list_rows(export_list.snapshot(employee), stmt, "FR", batch=2))
+    rows = list(export_list.list_rows(export_list.snapshot(employee), stmt, batch=2))
     header, body = rows[0], rows[1:]
     assert [r[1] for r in body] == [f"C{i}" for i in range(5)]
     assert [r[header.index("Téléphone")] for r in body] == [f"+3361234567{i}" for i in range(5)]
@@ -76,3 +76,41 @@ def test_dates_are_written_in_the_shop_time_zone_across_a_clock_change():
     assert export_cells.local_text(datetime(2025, 7, 1, 12, 5, 59), paris) == "2025-07-01 14:05"
     assert export_cells.local_text(datetime(2025, 10, 26, 0, 30), paris) == "2025-10-26 02:30"  # still summer time
     assert export_cells.local_text(datetime(2025, 10, 26, 1, 30), paris) == "2025-10-26 02:30"  # winter again
+
+
+@pytest.mark.parametrize("levels", [None, ("view", "view", "view"), ("masked", "masked", "masked"),
+                                    ("edit", "view", "masked")])
+@pytest.mark.parametrize("delimiter, decimal", [(",", "."), (";", ",")])
+def test_the_csv_written_column_by_column_is_csv_lines_of_the_rows(
+        db_session, make_customer, make_employee, levels, delimiter, decimal):
+    """list_csv neutralises and writes each batch column by column: the same
+    bytes as csv_lines over list_rows' rows, for every kind of cell."""
+    from datetime import datetime
+
+    from blueprints.customers.consent import record_consent
+    from models import Customer
+    tricky = make_customer(first_name="=cmd", last_name="-Dupont", email="e@x.example", comments="+33 note",
+                           phones=["06 12 34 56 78", "+41786736195", "chez Mme Durand"], tax_id="@x",
+                           birthday_month=4, birthday_day=17, total_spent_cents=-199, visit_count=3,
+                           first_visit_at=datetime(2025, 3, 30, 0, 59), last_visit_at=datetime(2025, 10, 26, 1, 30),
+                           address_line1="2 rue Nord", postal_code="14000", city="Caen", country="FR")
+    signed_up = make_customer(first_name="Zoé", email="zoe@example.com", phones=["07 81 22 33 44"],
+                              address_line1="5 quai Sud", city="Brest", origin="marketing",
+                              birthday=date(1990, 4, 17))
+    make_customer(first_name=None, last_name=None, company="Sans nom")
+    add_to_group("VIP", tricky)
+    add_to_group("Amis", tricky, signed_up)
+    for customer_id, purpose in ((signed_up, "email_marketing"), (tricky, "e_receipts")):
+        record_consent(db_session.get(Customer, customer_id), purpose, "yes", method="legacy")
+    db_session.commit()
+    if levels is None:
+        employee = db_session.get(Employee, make_employee("owner"))
+    else:
+        capabilities = {f"customers.{name}.{level}" for name, level in zip(("email", "phone", "address"), levels)}
+        employee = db_session.get(Employee, make_employee("custom", capabilities=capabilities | {"customers.export"}))
+    viewer = export_list.snapshot(employee)
+    stmt = customer_select(employee, CustomerQuery(sort="name"))
+    by_rows = "".join(export_cells.csv_lines(export_list.list_rows(viewer, stmt, batch=2, decimal=decimal), delimiter))
+    by_columns = "".join(export_list.list_csv(viewer, stmt, delimiter, decimal, batch=2))
+    assert by_columns == by_rows
+    assert by_rows.count("\r\n") == 4
