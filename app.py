@@ -4,7 +4,7 @@ import gc
 import sqlite3
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, render_template, request, session
+from flask import Flask, g, has_request_context, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event
@@ -41,10 +41,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     init_queue(app)
-    from core.i18n import compile_catalogues
+    from core.i18n import compile_catalogues, install_template_gettext
     compile_catalogues(_translation_directories())
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories=";".join(_translation_directories()))
+    install_template_gettext(app)
 
     from core import guards
     guards.init_app(app)  # before the blueprints: their <int:...> rules use its converter
@@ -135,6 +136,16 @@ def _register_template_helpers(app: Flask) -> None:
             "field_level": lambda name, customer=None: field_level(current_user, name, customer),
             "current_locale": str(get_locale()),
         }
+
+    @app.template_global()
+    def url_around_id(endpoint: str, key: str) -> tuple[str, str]:
+        """url_for(endpoint, key=<an id>) cut around the id, for a list that
+        links every row: the URL is built once and each row's id written
+        between the two parts (url_for per row cost the directory's fifty
+        rows a fifth of their rendering)."""
+        marker = "2147483647"  # the largest id (core/guards.py IdConverter): never in a route's own text
+        before, _, after = url_for(endpoint, **{key: int(marker)}).partition(marker)
+        return before, after
 
     formatting.register(app)
 

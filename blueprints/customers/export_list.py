@@ -23,8 +23,10 @@ from sqlalchemy import Select, func, select
 
 from blueprints.customers import consent, consent_files
 from blueprints.customers.export_cells import money
+from blueprints.customers.light_rows import group_names, linked_phones
 from extensions import db
 from models import Customer
+from models.customers import display_name
 from core.masking import mask_email, mask_phone
 from core.permissions import CONTACT_FIELDS, can, customer_view, field_level, is_marketing_only
 
@@ -84,7 +86,7 @@ class _CustomerRow(namedtuple("_CustomerRow", EXPORT_COLUMNS + ("phones", "group
 
     @property
     def display_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p) or self.company or f"#{self.id}"
+        return display_name(self.first_name, self.last_name, self.company, self.id)
 
 
 # customer_view reads a phone's id, e164, raw, linked and label; with e164 left
@@ -207,27 +209,12 @@ def count_rows(stmt: Select) -> int:
     return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
-# A batch's phones and groups: the batch's ids are written into the statement
-# as integers (SQLAlchemy's expanding parameter renders and binds a thousand
-# parameters per batch: a third of the export's time).
-_PHONES_OF = ('SELECT customer_id, raw, e164 FROM phones WHERE customer_id IN ({ids}) AND linked '
-              'ORDER BY id')
-_GROUPS_OF = ('SELECT customer_groups.customer_id, "groups".name FROM customer_groups '
-              'JOIN "groups" ON "groups".id = customer_groups.group_id '
-              'WHERE customer_groups.customer_id IN ({ids}) ORDER BY "groups".name')
-
-
 def _related(connection, customer_ids: list[int]) -> tuple[dict, dict]:
-    """Linked phone texts and group names of a batch of customers: two
-    queries per batch, plain tuples."""
-    ids = ",".join(str(int(customer_id)) for customer_id in customer_ids)  # integers only: nothing to escape
-    phones: dict[int, list] = {}
-    for customer_id, raw, e164 in connection.exec_driver_sql(_PHONES_OF.format(ids=ids)):
-        phones.setdefault(customer_id, []).append(e164 or raw)
-    groups: dict[int, list] = {}
-    for customer_id, name in connection.exec_driver_sql(_GROUPS_OF.format(ids=ids)):
-        groups.setdefault(customer_id, []).append(name)
-    return phones, groups
+    """Linked phone texts (E.164, or as typed when unreadable) and group
+    names of a batch of customers: two queries per batch."""
+    phones = {customer_id: [phone.e164 or phone.raw for phone in numbers]
+              for customer_id, numbers in linked_phones(connection, customer_ids).items()}
+    return phones, group_names(connection, customer_ids)
 
 
 def list_rows(employee, stmt: Select, region: str, batch: int = BATCH, decimal: str = ".") -> Iterator[list]:
