@@ -70,20 +70,21 @@ def page_records(ids: list[int]) -> list[PageRecord]:
     places = max(8, 1 << (len(ids) - 1).bit_length())  # the next power of two: few statements to cache
     values = {f"id{place}": ids[place] if place < len(ids) else 0 for place in range(places)}
     connection = db.session.connection()
-    width = len(PAGE_COLUMNS)
-    found = {}
-    for row in connection.execute(_page_select(places), values):
-        phone = row[width:]
-        found[row[0]] = (*row[:width], (PhoneRecord(*phone, True),) if phone[0] is not None else ())
+    found = {row[0]: row for row in connection.execute(_page_select(places), values).all()}
     ids = [customer_id for customer_id in ids if customer_id in found]
     groups = group_names(connection, ids)
-    origin, visits = PAGE_COLUMNS.index("origin"), PAGE_COLUMNS.index("visit_count")
     signed_up = [customer_id for customer_id in ids
-                 if found[customer_id][origin] == "marketing" and not found[customer_id][visits]]
+                 if found[customer_id][_ORIGIN] == "marketing" and not found[customer_id][_VISITS]]
     consents = consent.states_for(connection, signed_up) if signed_up else {}
-    none = ()
-    return [PageRecord(*found[customer_id], groups.get(customer_id, none), consents.get(customer_id, none))
-            for customer_id in ids]
+    none, records = (), []
+    for customer_id in ids:
+        row = found[customer_id]
+        phone = (PhoneRecord(*row[_PHONE:], True),) if row[_PHONE] is not None else none
+        records.append(PageRecord(*row[:_PHONE], phone, groups.get(customer_id, none), consents.get(customer_id, none)))
+    return records
+
+
+_ORIGIN, _VISITS, _PHONE = PAGE_COLUMNS.index("origin"), PAGE_COLUMNS.index("visit_count"), len(PAGE_COLUMNS)
 
 
 # A batch's phones and groups: the batch's ids are written into the statement
