@@ -80,12 +80,13 @@ def customer_page(employee, query: CustomerQuery, phone_region: str, per_page: i
     # top of the list (_page_from_the_top); only a term with nothing to look
     # up by trigram (a name start of one or two characters) walks.
     walking = bool(query.q) and _needs_walking(query.q)
+    counted = None
     if query.has_sale_filters:
         found, broad = _count_with_sales(employee, query, phone_region, count_limit)
         total, capped = min(found, count_limit), found > count_limit
     else:
-        total, capped = capped_count(customer_select(employee, query, phone_region, broad=walking)
-                                     .with_only_columns(Customer.id), count_limit)
+        counted = customer_select(employee, query, phone_region, broad=walking).with_only_columns(Customer.id)
+        total, capped = capped_count(counted, count_limit)
         broad = capped
     if query.q:
         broad = walking
@@ -97,8 +98,10 @@ def customer_page(employee, query: CustomerQuery, phone_region: str, per_page: i
     if query.q and page == 1 and capped and not query.has_sale_filters and is_sqlite():
         ids = _page_from_the_top(employee, query, phone_region, per_page)
     if ids is None:
-        stmt = customer_select(employee, query, phone_region, broad=broad, sales="exists" if broad else "in")
-        ids = _ids(stmt.with_only_columns(Customer.id).limit(per_page).offset((page - 1) * per_page))
+        # Without sale filters, `sales` changes nothing: the same road is the counted select.
+        stmt = counted if counted is not None and broad == walking else customer_select(
+            employee, query, phone_region, broad=broad, sales="exists" if broad else "in").with_only_columns(Customer.id)
+        ids = _ids(stmt.limit(per_page).offset((page - 1) * per_page))
     return Page(items=load(ids), total=total, page=page, per_page=per_page, total_is_capped=capped)
 
 
