@@ -17,7 +17,6 @@ from babel import numbers as babel_numbers
 from flask import Flask, g
 from babel import Locale
 from flask_babel import format_decimal, get_locale, get_timezone, to_user_timezone
-from jinja2 import pass_eval_context
 
 from core.french import elide, first_of_month
 
@@ -167,31 +166,18 @@ def formats() -> Formats:
     return found
 
 
-def _held(eval_ctx) -> Formats:
-    """formats(), held on the template's evaluation context for the rest of
-    its rendering (Jinja leaves that object to extensions): a list's cells
-    ask three times a row, and each look-up of the request's `g` costs as
-    much as the formatting itself."""
-    found = eval_ctx.__dict__.get("formats")
-    if found is None:
-        found = eval_ctx.formats = formats()
-    return found
-
-
 def register(app: Flask) -> None:
     @app.template_filter("money")
-    @pass_eval_context
-    def money(eval_ctx, cents: int | None) -> str:
-        return _held(eval_ctx).money(cents or 0)
+    def money(cents: int | None) -> str:
+        return formats().money(cents or 0)
 
     @app.template_filter("datetime")
     def datetime_filter(value, style: str = "short") -> str:
         return format_datetime(value, style) if value else ""
 
     @app.template_filter("date")
-    @pass_eval_context
-    def date_filter(eval_ctx, value, style: str = "medium") -> str:
-        return _held(eval_ctx).date(value, style) if value else ""
+    def date_filter(value, style: str = "medium") -> str:
+        return formats().date(value, style) if value else ""
 
     @app.template_filter("birthday")
     def birthday_filter(value) -> str:
@@ -206,8 +192,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["elide"] = elide
 
     @app.template_filter("number")
-    @pass_eval_context
-    def number(eval_ctx, value) -> str:
+    def number(value) -> str:
         if value.__class__ is int:
-            return _held(eval_ctx).number(value)
+            return formats().number(value)
         return format_decimal(value or 0)
+

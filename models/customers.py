@@ -26,7 +26,9 @@ def display_name(first_name: str | None, last_name: str | None, company: str | N
     """How a customer is named on screen: their names, else their company,
     else their number (Customer.display_name, and the light rows of the
     directory and the export)."""
-    return " ".join(part for part in (first_name, last_name) if part) or company or f"#{customer_id}"
+    if first_name and last_name:
+        return f"{first_name} {last_name}"
+    return first_name or last_name or company or f"#{customer_id}"
 
 
 class Group(db.Model):
