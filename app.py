@@ -148,14 +148,16 @@ def _register_template_helpers(app: Flask) -> None:
         }
 
     @app.template_global()
-    def url_around_id(endpoint: str, key: str) -> tuple[str, str]:
-        """url_for(endpoint, key=<an id>) cut around the id, for a list that
-        links every row: the URL is built once and each row's id written
-        between the two parts (url_for per row cost the directory's fifty
-        rows a fifth of their rendering)."""
+    def url_before_id(endpoint: str, key: str) -> str:
+        """url_for(endpoint, key=<an id>) without the id that ends it, for a
+        list that links every row: built once, each row's id written after it
+        (url_for per row cost the directory's fifty rows a fifth of their
+        rendering)."""
         marker = "2147483647"  # the largest id (core/guards.py IdConverter): never in a route's own text
-        before, _, after = url_for(endpoint, **{key: int(marker)}).partition(marker)
-        return before, after
+        url = url_for(endpoint, **{key: int(marker)})
+        if not url.endswith(marker):
+            raise ValueError(f"{endpoint}'s URL does not end with its {key}")
+        return url[:-len(marker)]
 
     formatting.register(app)
 
