@@ -23,6 +23,8 @@ PAGE_COLUMNS = ("id", "first_name", "last_name", "company", "email", "origin", "
                 "needs_review", "points_balance", "last_visit_at", "total_spent_cents",
                 "birthday", "birthday_month", "birthday_day")
 _PHONE_COLUMNS = ("id", "display", "e164", "raw", "label")
+# Places in a row of _page_select: the marketing rule's two columns, then the number's.
+_ORIGIN, _VISITS, _PHONE = PAGE_COLUMNS.index("origin"), PAGE_COLUMNS.index("visit_count"), len(PAGE_COLUMNS)
 
 
 class PageRecord(namedtuple("PageRecord", PAGE_COLUMNS + ("phones", "groups", "consents"))):
@@ -82,9 +84,6 @@ def page_records(ids: list[int]) -> list[PageRecord]:
         phone = (PhoneRecord(*row[_PHONE:], True),) if row[_PHONE] is not None else none
         records.append(PageRecord(*row[:_PHONE], phone, groups.get(customer_id, none), consents.get(customer_id, none)))
     return records
-
-
-_ORIGIN, _VISITS, _PHONE = PAGE_COLUMNS.index("origin"), PAGE_COLUMNS.index("visit_count"), len(PAGE_COLUMNS)
 
 
 # A batch's phones and groups: the batch's ids are written into the statement
