@@ -50,6 +50,11 @@ def build_config(instance_path: Path) -> dict:
         # Enforced on the server's session row (core/sessions.py); the cookie lives no longer.
         "SESSION_IDLE_TIMEOUT": timedelta(hours=float(os.environ.get("SESSION_IDLE_HOURS", "12"))),
         "SESSION_ABSOLUTE_LIFETIME": timedelta(days=float(os.environ.get("SESSION_MAX_DAYS", "7"))),
+        # The cookie is written when the session changes (sign-in, language), not
+        # signed and sent again with every answer: it lives as long as the
+        # server's row may (SESSION_ABSOLUTE_LIFETIME), so sliding it forward
+        # kept nothing alive, and cost every page a tenth of a millisecond.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "PERMANENT_SESSION_LIFETIME": timedelta(days=float(os.environ.get("SESSION_MAX_DAYS", "7"))),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",

@@ -1,8 +1,11 @@
 """A customer as one employee may see them: what permissions.customer_view
-builds, and what templates and exports read."""
+(a whole customer) and permissions.row_views (a list's row) build, and what
+templates and exports read."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -51,3 +54,21 @@ class CustomerView:
 
     def can_edit(self, field_name: str) -> bool:
         return getattr(self, f"{field_name}_level") == "edit"
+
+
+class CustomerRowView(NamedTuple):
+    """One row of a customer list as one employee may see it: only what the
+    list shows. A contact value the employee may not view is None, as in
+    CustomerView. A tuple: fifty of them are built for every keystroke."""
+    id: int
+    display_name: str
+    archived: bool
+    needs_review: bool
+    email: str | None
+    # The first linked number, as the employee may see it.
+    phone: str | None
+    points_balance: int
+    last_visit_at: datetime | None
+    total_spent_cents: int
+    groups: list[str]
+    birthday: Any  # birthdays.Birthday or None

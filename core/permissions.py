@@ -14,8 +14,8 @@ from flask import abort, g, has_app_context, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core.customer_views import AddressView, CustomerView, PhoneView
-from core.masking import mask_email, mask_phone
+from core.customer_views import CustomerRowView, CustomerView
+from core.masking import address_at, email_at, first_phone_at, phones_at
 
 CONTACT_FIELDS = ("email", "phone", "address")
 # Levels of a contact field, weakest first. Each is a capability
@@ -285,42 +285,26 @@ def customer_views(employee, customers, phone_region: str = "FR") -> list[Custom
     return [_view(seen, customer, phone_region) for customer in customers]
 
 
-def _view(seen: Viewer, customer, phone_region: str) -> CustomerView:
-    """Built for each row of a page: the levels come from the request's
-    Viewer, and each phone's text from its stored display form
-    (Phone.display, written with the number) rather than formatted here."""
+def row_views(employee, customers, phone_region: str = "FR") -> list[CustomerRowView]:
+    """A list's rows as this employee may see them: the levels and masks of
+    customer_view, only the columns a list shows. `customers` are light
+    records (customers/light_rows.py: `groups` holds the names)."""
+    seen = viewer(employee)
+    return [_row(seen, customer, phone_region) for customer in customers]
+
+
+def _levels(seen: Viewer, customer) -> tuple[str, str, str]:
+    """The email, phone and address levels for this customer: the
+    employee's, a marketing sign-up's details masked (field_level)."""
     levels = seen.levels
-    marketing_only = is_marketing_only(customer)
-    email_level, phone_level, address_level = (
-        "masked" if levels[name] == "view" and marketing_only else levels[name] for name in CONTACT_FIELDS)
+    if is_marketing_only(customer):
+        return tuple("masked" if levels[name] == "view" else levels[name] for name in CONTACT_FIELDS)
+    return levels["email"], levels["phone"], levels["address"]
 
-    email = None
-    if email_level in ("view", "edit"):
-        email = customer.email
-    elif email_level == "masked":
-        email = mask_email(customer.email)
 
-    phones: list[PhoneView] = []
-    if phone_level != "none":
-        for phone in customer.phones:
-            text = getattr(phone, "display", None)
-            if text is None:  # a row written before the display column, or a light record
-                from core.phones import display_form  # local: phones is a leaf module
-                text = display_form(phone.e164, phone.raw, phone_region)
-            if phone_level == "masked":
-                if not phone.linked:
-                    continue  # history of old numbers is for full view only
-                text = mask_phone(text)
-            phones.append(PhoneView(phone.id, text, phone.linked, phone.label))
-
-    address = None
-    if address_level in ("view", "edit"):
-        address = AddressView(customer.address_line1, customer.address_line2,
-                              customer.postal_code, customer.city, customer.country, False)
-    elif address_level == "masked":
-        # The city without the street: enough to confirm who is at the counter.
-        address = AddressView(None, None, None, customer.city, customer.country, True)
-
+def _view(seen: Viewer, customer, phone_region: str) -> CustomerView:
+    """Built for each row of a page: the levels come from the request's Viewer."""
+    email_level, phone_level, address_level = _levels(seen, customer)
     history_visible = seen.history_visible
     return CustomerView(
         id=customer.id,
@@ -330,16 +314,25 @@ def _view(seen: Viewer, customer, phone_region: str) -> CustomerView:
         archived=customer.archived,
         anonymised=customer.anonymised,
         origin=customer.origin,
-        email=email,
+        email=email_at(email_level, customer.email),
         email_level=email_level,
-        phones=phones,
+        phones=phones_at(phone_level, customer.phones, phone_region),
         phone_level=phone_level,
-        address=address,
+        address=address_at(address_level, customer),
         address_level=address_level,
         comments=customer.comments if history_visible else None,
         history_visible=history_visible,
         groups=[group.name for group in customer.groups],
     )
+
+
+def _row(seen: Viewer, customer, phone_region: str) -> CustomerRowView:
+    email_level, phone_level, _ = _levels(seen, customer)
+    return CustomerRowView(
+        customer.id, customer.display_name, customer.archived, customer.needs_review,
+        email_at(email_level, customer.email), first_phone_at(phone_level, customer.phones, phone_region),
+        customer.points_balance, customer.last_visit_at, customer.total_spent_cents,
+        customer.groups, customer.birthday_value)
 
 
 # --- routes --------------------------------------------------------------

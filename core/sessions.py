@@ -74,13 +74,15 @@ def init_app(app: Flask) -> None:
         token = session.get(_SESSION_KEY)
         if not token:
             return None
+        # The session row and its employee (with their set) in one query: every request asks.
         row = db.session.execute(
-            select(EmployeeSession.id, EmployeeSession.created_at, EmployeeSession.last_seen_at)
-            .where(EmployeeSession.token_hash == _digest(token),
-                   EmployeeSession.employee_id == int(employee_id))
+            select(Employee, EmployeeSession.id, EmployeeSession.created_at, EmployeeSession.last_seen_at)
+            .join(EmployeeSession, EmployeeSession.employee_id == Employee.id)
+            .where(EmployeeSession.token_hash == _digest(token), Employee.id == int(employee_id))
         ).first()
         if row is None:
             return None
+        employee = row.Employee
         now = utcnow()
         reason = _expiry_reason(row, now)
         if reason:
@@ -88,8 +90,7 @@ def init_app(app: Flask) -> None:
             db.session.commit()
             g.session_end_reason = reason
             return None
-        employee = db.session.get(Employee, int(employee_id))
-        if employee is None or not employee.active:
+        if not employee.active:
             return None
         # Touch the row at most once a minute; it tells the team page who is on.
         if (now - row.last_seen_at).total_seconds() > 60:

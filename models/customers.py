@@ -22,6 +22,15 @@ ACCOUNT_PROFILES = ("standard", "business", "staff", "vip")
 DISCOUNTS = (0, 5, 10, 15, 20, 25, 50)
 
 
+def display_name(first_name: str | None, last_name: str | None, company: str | None, customer_id: int) -> str:
+    """How a customer is named on screen: their names, else their company,
+    else their number (Customer.display_name, and the light rows of the
+    directory and the export)."""
+    if first_name and last_name:
+        return f"{first_name} {last_name}"
+    return first_name or last_name or company or f"#{customer_id}"
+
+
 class Group(db.Model):
     __tablename__ = "groups"
 
@@ -113,8 +122,7 @@ class Customer(db.Model):
 
     @property
     def display_name(self) -> str:
-        return " ".join(part for part in (self.first_name, self.last_name) if part) or self.company \
-            or f"#{self.id}"
+        return display_name(self.first_name, self.last_name, self.company, self.id)
 
     @property
     def birthday_value(self):

@@ -34,6 +34,13 @@ class ShopSettings(db.Model):
 
     @classmethod
     def get(cls) -> "ShopSettings":
+        """The row, read once per session rather than once per question: the
+        identity map holds objects weakly, so a page asking twice (the phone
+        region, then the currency) read the row twice. A commit or a
+        rollback still expires it, as any object of the session."""
+        held = db.session.info.get("shop_settings")
+        if held is not None and held in db.session:
+            return held
         settings = db.session.get(cls, 1)
         if settings is None:
             settings = cls(id=1, name="Comptoir", currency="EUR", phone_region="FR",
@@ -41,6 +48,7 @@ class ShopSettings(db.Model):
                            redeem_points=100, redeem_value_cents=500)
             db.session.add(settings)
             db.session.flush()
+        db.session.info["shop_settings"] = settings
         return settings
 
 

@@ -61,40 +61,48 @@ def customer_select(employee, query: CustomerQuery, phone_region: str = "FR", br
 
 
 def customer_page(employee, query: CustomerQuery, phone_region: str, per_page: int,
-                  count_limit: int | None = None, options=()):
+                  count_limit: int | None = None, load=None):
     """One page of the list and its count. With count_limit the count stops
     there (a broad search over a million customers), and a query found broad
-    reads its page from the sorted index."""
+    reads its page from the sorted index. The page's ids are chosen here;
+    `load` reads their customers in that order (the directory's light
+    records, light_rows.page_records), by default as Customers."""
     from core.pagination import Page, capped_count, page_number, paginate
+    load = load or customers_in_order
     if not count_limit:
-        return paginate(customer_select(employee, query, phone_region).options(*options), query.page, per_page)
+        page = paginate(customer_select(employee, query, phone_region).with_only_columns(Customer.id),
+                        query.page, per_page)
+        page.items = load(page.items)
+        return page
     # Broad: walk the list in order, each customer checked, until the page
     # is full. Narrow: gather the matches, then sort them. A search term is
     # counted and gathered through the trigram index, after a look at the
     # top of the list (_page_from_the_top); only a term with nothing to look
     # up by trigram (a name start of one or two characters) walks.
     walking = bool(query.q) and _needs_walking(query.q)
+    counted = None
     if query.has_sale_filters:
         found, broad = _count_with_sales(employee, query, phone_region, count_limit)
         total, capped = min(found, count_limit), found > count_limit
     else:
-        total, capped = capped_count(customer_select(employee, query, phone_region, broad=walking)
-                                     .with_only_columns(Customer.id), count_limit)
+        counted = customer_select(employee, query, phone_region, broad=walking).with_only_columns(Customer.id)
+        total, capped = capped_count(counted, count_limit)
         broad = capped
     if query.q:
         broad = walking
     page = page_number(query.page, total, per_page, capped)
-    items = None
+    ids = None
     # Only a term matching more than the count limit may fill its page there.
     # SQLite only: PostgreSQL's planner, with its statistics, chooses between
     # the GIN index and the sorted list itself (and joined the window badly).
     if query.q and page == 1 and capped and not query.has_sale_filters and is_sqlite():
-        items = _page_from_the_top(employee, query, phone_region, per_page, options)
-    if items is None:
-        stmt = customer_select(employee, query, phone_region, broad=broad, sales="exists" if broad else "in")
-        items = _in_order(stmt.with_only_columns(Customer.id).limit(per_page).offset((page - 1) * per_page),
-                          options)
-    return Page(items=items, total=total, page=page, per_page=per_page, total_is_capped=capped)
+        ids = _page_from_the_top(employee, query, phone_region, per_page)
+    if ids is None:
+        # Without sale filters, `sales` changes nothing: the same road is the counted select.
+        stmt = counted if counted is not None and broad == walking else customer_select(
+            employee, query, phone_region, broad=broad, sales="exists" if broad else "in").with_only_columns(Customer.id)
+        ids = _ids(stmt.limit(per_page).offset((page - 1) * per_page))
+    return Page(items=load(ids), total=total, page=page, per_page=per_page, total_is_capped=capped)
 
 
 # Customers read from the top of the sorted list before a search gathers
@@ -102,15 +110,15 @@ def customer_page(employee, query: CustomerQuery, phone_region: str, per_page: i
 TOP_WINDOW = 3_000
 
 
-def _page_from_the_top(employee, query: CustomerQuery, phone_region: str, per_page: int, options) -> list | None:
-    """The first page of a search, looked for among the first TOP_WINDOW
-    customers of the list in its order (read from the sorted index alone),
-    the term checked on those only. A term that many customers match
-    ("marie": one in forty, spread over the alphabet) fills its page there
-    in a few milliseconds, where gathering and sorting its 23,000 matches
-    takes a hundred; one that does not (a surname, clustered at its letter)
-    returns None and is gathered. The first page of those customers is the
-    first page of all: the window is the list's own start."""
+def _page_from_the_top(employee, query: CustomerQuery, phone_region: str, per_page: int) -> list[int] | None:
+    """The ids of the first page of a search, looked for among the first
+    TOP_WINDOW customers of the list in its order (read from the sorted
+    index alone), the term checked on those only. A term that many
+    customers match ("marie": one in forty, spread over the alphabet) fills
+    its page there in a few milliseconds, where gathering and sorting its
+    23,000 matches takes a hundred; one that does not (a surname, clustered
+    at its letter) returns None and is gathered. The first page of those
+    customers is the first page of all: the window is the list's own start."""
     from dataclasses import replace
 
     window = (customer_select(employee, replace(query, q="", page=1), phone_region, broad=True)
@@ -118,20 +126,24 @@ def _page_from_the_top(employee, query: CustomerQuery, phone_region: str, per_pa
     stmt = (select(Customer.id).select_from(window).join(Customer, Customer.id == window.c.id)
             .where(term_condition(employee, query.q, phone_region, broad=True))
             .order_by(*SORTS.get(query.sort, SORTS["name"])).limit(per_page))
-    items = _in_order(stmt, options)
-    return items if len(items) == per_page else None
+    ids = _ids(stmt)
+    return ids if len(ids) == per_page else None
 
 
-def _in_order(ids_select, options) -> list:
-    """The customers of a select of ids, in its order. Sorting ids alone,
-    then reading the page's fifty rows, spares the database a sort of whole
-    rows: gathering 20,000 matches costs half as much."""
+def _ids(ids_select) -> list[int]:
+    """The page's ids in their order. Sorting ids alone, then reading the
+    page's fifty rows (`load`), spares the database a sort of whole rows:
+    gathering 20,000 matches costs half as much."""
     from extensions import db
-    ids = list(db.session.scalars(ids_select))
+    return list(db.session.scalars(ids_select))
+
+
+def customers_in_order(ids: list[int]) -> list[Customer]:
+    """The Customers of these ids, in that order (one deleted meanwhile is left out)."""
+    from extensions import db
     if not ids:
         return []
-    found = {customer.id: customer for customer in
-             db.session.scalars(select(Customer).where(Customer.id.in_(ids)).options(*options))}
+    found = {customer.id: customer for customer in db.session.scalars(select(Customer).where(Customer.id.in_(ids)))}
     return [found[customer_id] for customer_id in ids if customer_id in found]
 
 
