@@ -11,10 +11,9 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, select
 
-from blueprints.customers import consent
 from core.birthdays import Birthday
 from extensions import db
-from models import Customer, Phone
+from models import Customer, CustomerConsent, Phone
 from models.customers import display_name
 
 # The columns the directory shows or its permission view reads (origin and
@@ -77,7 +76,7 @@ def page_records(ids: list[int]) -> list[PageRecord]:
     groups = group_names(connection, ids)
     signed_up = [customer_id for customer_id in ids
                  if found[customer_id][_ORIGIN] == "marketing" and not found[customer_id][_VISITS]]
-    consents = consent.states_for(connection, signed_up) if signed_up else {}
+    consents = _consent_states(connection, signed_up) if signed_up else {}
     none, records = (), []
     for customer_id in ids:
         row = found[customer_id]
@@ -116,3 +115,17 @@ def group_names(connection, customer_ids: list[int]) -> dict[int, list[str]]:
         for customer_id, name in connection.exec_driver_sql(_GROUPS_OF.format(ids=_id_list(customer_ids))):
             groups.setdefault(customer_id, []).append(name)
     return groups
+
+
+ConsentState = namedtuple("ConsentState", ("purpose", "state", "changed_at"))
+
+
+def _consent_states(connection, customer_ids: list[int]) -> dict[int, tuple]:
+    """The current consent states of a page's marketing sign-ups (whether they
+    are still subscribed decides their masking, permissions.is_marketing_only)."""
+    found: dict[int, list] = {}
+    for customer_id, *state in connection.execute(
+            select(CustomerConsent.customer_id, CustomerConsent.purpose, CustomerConsent.state,
+                   CustomerConsent.changed_at).where(CustomerConsent.customer_id.in_(customer_ids))):
+        found.setdefault(customer_id, []).append(ConsentState(*state))
+    return {key: tuple(value) for key, value in found.items()}
