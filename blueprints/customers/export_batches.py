@@ -22,15 +22,16 @@ from sqlalchemy import DateTime, Select
 
 BATCH = 500
 
-# {in_batch}: the customer is one of the batch's (_fetch). SQLAlchemy's
+# {in_batch}: the customer is one of the batch's (_fetch). The groups and consents
+# queries also serve the directory's page (light_rows.py). SQLAlchemy's
 # expanding parameter would render and bind one parameter per customer.
 _PHONES_OF = 'SELECT customer_id, raw, e164 FROM phones WHERE {in_batch} AND linked ORDER BY id'
-_GROUPS_OF = ('SELECT customer_groups.customer_id, "groups".name FROM customer_groups '
+GROUPS_OF = ('SELECT customer_groups.customer_id, "groups".name FROM customer_groups '
               'JOIN "groups" ON "groups".id = customer_groups.group_id WHERE {in_batch} ORDER BY "groups".name')
-_CONSENTS_OF = 'SELECT customer_id, purpose, state, changed_at FROM customer_consents WHERE {in_batch}'
+CONSENTS_OF = 'SELECT customer_id, purpose, state, changed_at FROM customer_consents WHERE {in_batch}'
 
 # What permissions.is_marketing_only reads of a customer's consents.
-_Consent = namedtuple("_Consent", ("purpose", "state"))
+Consent = namedtuple("Consent", ("purpose", "state"))
 
 
 class _Rule:
@@ -44,7 +45,7 @@ class _Rule:
 
     @property
     def consents(self) -> list:
-        return [_Consent(purpose, found[self._id][0]) for purpose, found in self._states.items()
+        return [Consent(purpose, found[self._id][0]) for purpose, found in self._states.items()
                 if self._id in found]
 
 
@@ -95,7 +96,7 @@ class Batch:
     @cached_property
     def groups(self) -> list:
         """Each customer's group names, alphabetically."""
-        return self._per_customer(self._fetch(_GROUPS_OF, "customer_groups.customer_id"))
+        return self._per_customer(self._fetch(GROUPS_OF, "customer_groups.customer_id"))
 
     @cached_property
     def consents(self) -> dict[str, dict[int, tuple]]:
@@ -104,7 +105,7 @@ class Batch:
         # A date as SQLAlchemy reads it (SQLite stores text), since the DBAPI cursor does not.
         read_date = DateTime().dialect_impl(dialect).result_processor(dialect, None) or (lambda value: value)
         states: dict[str, dict[int, tuple]] = {}
-        for customer_id, purpose, state, changed_at in self._fetch(_CONSENTS_OF):
+        for customer_id, purpose, state, changed_at in self._fetch(CONSENTS_OF):
             states.setdefault(purpose, {})[customer_id] = (state, read_date(changed_at))
         return states
 

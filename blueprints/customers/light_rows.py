@@ -1,7 +1,8 @@
-"""Customers read as light records for a list (the directory's page, the
-export's batches): plain rows through SQLAlchemy Core, with their linked
-phones and their groups' names, no ORM object per customer and a fixed
-number of queries for any number of them. What an employee may see of a
+"""Customers read as light records for the directory's page: plain rows
+through SQLAlchemy Core, with their first linked phone and their groups'
+names, no ORM object per customer and a fixed number of queries for any
+number of them (the export reads its batches in export_batches.py, whose
+groups and consents queries these are). What an employee may see of a
 record is decided by permissions.row_views (or customer_view), never here.
 """
 from __future__ import annotations
@@ -11,9 +12,10 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, select
 
+from blueprints.customers.export_batches import CONSENTS_OF, GROUPS_OF, Consent
 from core.birthdays import Birthday
 from extensions import db
-from models import Customer, CustomerConsent, Phone
+from models import Customer, Phone
 from models.customers import display_name
 
 # The columns the directory shows or its permission view reads (origin and
@@ -85,47 +87,25 @@ def page_records(ids: list[int]) -> list[PageRecord]:
     return records
 
 
-# A batch's phones and groups: the batch's ids are written into the statement
-# as integers (SQLAlchemy's expanding parameter renders and binds a thousand
-# parameters per batch: a third of the export's time).
-_PHONES_OF = ("SELECT customer_id, id, display, e164, raw, label FROM phones WHERE customer_id IN ({ids}) "
-              "AND linked ORDER BY id")
-_GROUPS_OF = ('SELECT customer_groups.customer_id, "groups".name FROM customer_groups '
-              'JOIN "groups" ON "groups".id = customer_groups.group_id '
-              'WHERE customer_groups.customer_id IN ({ids}) ORDER BY "groups".name')
-
-
 def _id_list(customer_ids: list[int]) -> str:
     return ",".join(str(int(customer_id)) for customer_id in customer_ids)  # integers only: nothing to escape
-
-
-def linked_phones(connection, customer_ids: list[int]) -> dict[int, list[PhoneRecord]]:
-    """The linked numbers of these customers, oldest first: one query."""
-    phones: dict[int, list] = {}
-    if customer_ids:
-        for customer_id, *phone in connection.exec_driver_sql(_PHONES_OF.format(ids=_id_list(customer_ids))):
-            phones.setdefault(customer_id, []).append(PhoneRecord(*phone, True))
-    return phones
 
 
 def group_names(connection, customer_ids: list[int]) -> dict[int, list[str]]:
     """The names of these customers' groups, in name order: one query."""
     groups: dict[int, list] = {}
-    if customer_ids:
-        for customer_id, name in connection.exec_driver_sql(_GROUPS_OF.format(ids=_id_list(customer_ids))):
+    if customer_ids:  # "IN ()" is no SQL
+        in_ids = f"customer_groups.customer_id IN ({_id_list(customer_ids)})"
+        for customer_id, name in connection.exec_driver_sql(GROUPS_OF.format(in_batch=in_ids)):
             groups.setdefault(customer_id, []).append(name)
     return groups
-
-
-ConsentState = namedtuple("ConsentState", ("purpose", "state", "changed_at"))
 
 
 def _consent_states(connection, customer_ids: list[int]) -> dict[int, tuple]:
     """The current consent states of a page's marketing sign-ups (whether they
     are still subscribed decides their masking, permissions.is_marketing_only)."""
     found: dict[int, list] = {}
-    for customer_id, *state in connection.execute(
-            select(CustomerConsent.customer_id, CustomerConsent.purpose, CustomerConsent.state,
-                   CustomerConsent.changed_at).where(CustomerConsent.customer_id.in_(customer_ids))):
-        found.setdefault(customer_id, []).append(ConsentState(*state))
+    in_ids = f"customer_id IN ({_id_list(customer_ids)})"
+    for customer_id, purpose, state, _changed_at in connection.exec_driver_sql(CONSENTS_OF.format(in_batch=in_ids)):
+        found.setdefault(customer_id, []).append(Consent(purpose, state))
     return {key: tuple(value) for key, value in found.items()}
